@@ -1,0 +1,24 @@
+# The two entry points of the README: `make demo` and `make test`. Both set up .venv first when needed.
+PY := .venv/bin/python
+STAMP := .venv/.installed
+
+.PHONY: setup demo test lint bench
+
+$(STAMP): pyproject.toml
+	python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	.venv/bin/spinda render 0xF2410A57 --scale 4 -o out/F2410A57.png
+	.venv/bin/spinda traits 0xF2410A57 --game gen3
+
+lint: $(STAMP)
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+
+test: lint
+	.venv/bin/python -m pytest -q

@@ -74,6 +74,12 @@ def parse_fingerprint(text: str) -> ParsedFingerprint:
     return ParsedFingerprint(digit, tag, value)
 
 
+@dataclass(frozen=True)
+class LookClass:
+    fingerprint: str
+    pids: list[int]
+
+
 def fingerprint_family(text: str) -> str:
     """The family key a well-formed fingerprint belongs to."""
     digit = parse_fingerprint(text).family_digit
@@ -110,13 +116,18 @@ class LookIndex:
         self._shape_words = np.full((4, shape_count, self._words.shape[-1]), ~np.uint64(0), dtype=np.uint64)
         for spot, unique in enumerate(distinct):
             self._shape_words[spot, : len(unique)] = unique
-        self._byte_shifts = [8 * i if self.family.byte_order is ByteOrder.LITTLE else 8 * (3 - i) for i in range(4)]
-        digest = hashlib.sha256(self.family.key.encode() + np.packbits(renderer.pack.cream).tobytes()).digest()
+        self._byte_shifts = [
+            8 * i if self.family.byte_order is ByteOrder.LITTLE else 8 * (3 - i) for i in range(4)
+        ]
+        digest = hashlib.sha256(
+            self.family.key.encode() + np.packbits(renderer.pack.cream).tobytes()
+        ).digest()
         self.pack_tag = _encode(int.from_bytes(digest[:2], "big") >> 6, 2)
 
     def look(self, pid: int) -> npt.NDArray[np.uint64]:
         b = self.family.spot_bytes(pid)
-        return self._words[0, b[0]] | self._words[1, b[1]] | self._words[2, b[2]] | self._words[3, b[3]]
+        union: npt.NDArray[np.uint64] = self._words[0, b[0]] | self._words[1, b[1]]
+        return union | self._words[2, b[2]] | self._words[3, b[3]]
 
     def class_of_look(self, look: npt.NDArray[np.uint64]) -> list[int]:
         """Every PID whose look is exactly `look`, ascending."""
@@ -135,16 +146,17 @@ class LookIndex:
             chosen = np.concatenate(
                 [np.repeat(chosen, len(extra), axis=0), np.tile(shapes[spot], len(chosen))[:, None]], axis=1
             )
-        pids = [
-            self._expand(combo) for combo in chosen[np.flatnonzero((unions == look).all(axis=-1))]
-        ]
-        return np.sort(np.concatenate(pids)).tolist() if pids else []
+        pids = [self._expand(combo) for combo in chosen[np.flatnonzero((unions == look).all(axis=-1))]]
+        members: list[int] = np.sort(np.concatenate(pids)).tolist() if pids else []
+        return members
 
     def _expand(self, combo: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
         """All PIDs whose spot i has shape combo[i]."""
         grids = np.meshgrid(*(self._bytes_of_shape[s][combo[s]] for s in range(4)), indexing="ij")
-        return sum((grid.reshape(-1).astype(np.uint64) << np.uint64(shift))
-                   for grid, shift in zip(grids, self._byte_shifts, strict=True))
+        total = np.zeros(grids[0].size, dtype=np.uint64)
+        for grid, shift in zip(grids, self._byte_shifts, strict=True):
+            total |= grid.reshape(-1).astype(np.uint64) << np.uint64(shift)
+        return total
 
     def siblings(self, pid: int) -> list[int]:
         """The complete set of PIDs that look exactly like `pid`, itself included, ascending."""
@@ -154,8 +166,13 @@ class LookIndex:
         body = f"{self.family_digit}{self.pack_tag}-{_encode(smallest, 7)}"
         return body + _check_digit(body)
 
+    def classify(self, pid: int) -> LookClass:
+        """The fingerprint of `pid`'s look together with all of its PIDs."""
+        members = self.siblings(pid)
+        return LookClass(self._format(members[0]), members)
+
     def fingerprint(self, pid: int) -> str:
-        return self._format(self.siblings(pid)[0])
+        return self.classify(pid).fingerprint
 
     def lookup(self, text: str) -> list[int]:
         """The complete set of PIDs with this fingerprint; errors say exactly why a string names none."""

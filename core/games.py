@@ -138,7 +138,7 @@ GEN4 = GameFamily(
 
 BDSP = GameFamily(
     key="bdsp",
-    title="Brilliant Diamond/Shining Pearl (encryption constant read big-endian; coordinates and traits only)",
+    title="Brilliant Diamond/Shining Pearl (encryption constant read big-endian; coordinates, traits only)",
     aliases=("bd", "sp", "brilliantdiamond", "shiningpearl"),
     byte_order=ByteOrder.BIG,
     frame_size=None,

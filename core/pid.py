@@ -84,8 +84,6 @@ def traits(pid: int, family: GameFamily, tid: int | None = None, sid: int | None
         shiny = (tid ^ sid ^ (pid >> 16) ^ (pid & 0xFFFF)) < family.shiny_threshold
     # Spinda's gender ratio is 50%, so the lowest byte (spot 0's) decides it.
     gender = "female" if (pid & 0xFF) < 127 else "male"
-    if family.ability_rule == "gen3":
-        ability = "Own Tempo"
-    else:
-        ability = "Tangled Feet" if pid & 1 else "Own Tempo"
+    # Gen III Spinda has one ability; from Gen IV the lowest PID bit picks one of two.
+    ability = "Tangled Feet" if family.ability_rule == "gen4" and pid & 1 else "Own Tempo"
     return Traits(pid, family.key, coordinates(pid, family), NATURES[pid % 25], gender, ability, shiny)

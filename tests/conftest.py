@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-REFERENCE_DIR = Path(os.environ.get("SPINDA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+REFERENCE_DIR = Path(
+    os.environ.get("SPINDA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
+)
 
 
 @pytest.fixture(scope="session")

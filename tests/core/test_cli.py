@@ -1,0 +1,90 @@
+"""The `spinda` command line contract: outputs other tools parse, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.cli import main
+from core.games import GEN3
+from core.pid import traits
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own exits
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_render_one_pid_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "one.png"
+    code, _, err = run(capsys, "render", "0xF2410A57", "-o", str(target))
+    assert code == 0, err
+    with Image.open(target) as image:
+        assert image.mode == "RGBA" and image.size == (64, 64)
+        assert np.array(image)[0, 0, 3] == 0  # transparent background
+
+
+def test_render_many_pids_writes_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "render", "1", "0xabc", "--game", "gen4", "--scale", "2", "--shiny", "-o", str(tmp_path)
+    )
+    assert code == 0
+    for name in ("00000001.png", "00000ABC.png"):
+        with Image.open(tmp_path / name) as image:
+            assert image.size == (160, 160)
+    assert out.split() == [str(tmp_path / "00000001.png"), str(tmp_path / "00000ABC.png")]
+
+
+def test_fingerprint_and_lookup_round_trip(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "fingerprint", "00000000", "F2410A57", "--json")
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["pid"] for r in records] == ["00000000", "F2410A57"]
+    code, out, _ = run(capsys, "lookup", records[0]["fingerprint"], "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert found["game"] == "gen3" and found["fingerprint"] == records[0]["fingerprint"]
+    assert "00000000" in found["pids"] and found["pids"] == sorted(found["pids"])
+    code, out, _ = run(capsys, "lookup", records[0]["fingerprint"])
+    assert code == 0 and "00000000" in out and "with this look" in out
+
+
+def test_traits_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "traits", "F2410A57", "--tid", "1", "--sid", "2", "--json")
+    record = json.loads(out)
+    expected = traits(0xF2410A57, GEN3, 1, 2)
+    assert code == 0
+    assert (record["nature"], record["gender"], record["ability"], record["shiny"]) == (
+        expected.nature, expected.gender, expected.ability, expected.shiny)  # fmt: skip
+    assert list(record["coordinates"].values()) == [7, 5, 10, 0, 1, 4, 2, 15]
+    code, out, _ = run(capsys, "traits", "F2410A57", "--game", "platinum")
+    assert code == 0 and "Tangled Feet" in out and "Generation IV" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["traits", "xyz"], "not hexadecimal"),
+        (["traits", "1FFFFFFFF"], "more than 32 bits"),
+        (["render", "1", "--game", "gen9", "-o", "x.png"], "unknown game"),
+        (["render", "1", "--game", "bdsp", "-o", "x.png"], "coordinates and traits only"),
+        (["render", "1", "--scale", "0", "-o", "x.png"], "invalid scale"),
+        (["lookup", "not-a-fingerprint"], "malformed fingerprint"),
+        (["traits", "1", "--tid", "5"], "both --tid and --sid"),
+        (["render", "1", "--assets", "/nonexistent", "-o", "x.png"], "not a folder"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code != 0
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err

@@ -95,7 +95,9 @@ def read_indexed_sprite(path: Path, family: GameFamily) -> tuple[npt.NDArray[np.
         with Image.open(path) as image:
             image.load()
             if image.mode != "P":
-                raise AssetPackError(f"{path}: the sprite must be an indexed (palette) PNG, not mode {image.mode}")
+                raise AssetPackError(
+                    f"{path}: the sprite must be an indexed (palette) PNG, not mode {image.mode}"
+                )
             width, height = image.size
             pixels = np.array(image, dtype=np.uint8)
             embedded = np.array(image.getpalette() or [], dtype=np.uint8)
@@ -110,7 +112,9 @@ def read_indexed_sprite(path: Path, family: GameFamily) -> tuple[npt.NDArray[np.
         )
     frame = pixels[:, :size]
     if frame.max() > 15:
-        raise AssetPackError(f"{path}: pixels use palette index {frame.max()}; a sprite has 16 colours (0..15)")
+        raise AssetPackError(
+            f"{path}: pixels use palette index {frame.max()}; a sprite has 16 colours (0..15)"
+        )
     palette = np.zeros((16, 3), dtype=np.uint8)
     colours = embedded[: 48 - len(embedded) % 3].reshape(-1, 3)[:16]
     palette[: len(colours)] = colours
@@ -126,7 +130,9 @@ def load_pack(folder: Path, family: GameFamily, name: str | None = None) -> Asse
     shiny_path = folder / "shiny.pal"
     shiny = read_jasc_palette(shiny_path) if shiny_path.exists() else None
     if not ((sprite >= 1) & (sprite <= 3)).any():
-        raise AssetPackError(f"{folder / 'front.png'}: no pixel uses the cream indices 1..3, so no spot can show")
+        raise AssetPackError(
+            f"{folder / 'front.png'}: no pixel uses the cream indices 1..3, so no spot can show"
+        )
     return AssetPack(family, name or folder.name, folder, sprite, normal, shiny)
 
 

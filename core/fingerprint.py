@@ -126,8 +126,8 @@ class LookIndex:
 
     def look(self, pid: int) -> npt.NDArray[np.uint64]:
         b = self.family.spot_bytes(pid)
-        union: npt.NDArray[np.uint64] = self._words[0, b[0]] | self._words[1, b[1]]
-        return union | self._words[2, b[2]] | self._words[3, b[3]]
+        union: npt.NDArray[np.uint64] = np.bitwise_or.reduce(self._words[np.arange(4), list(b)], axis=0)
+        return union
 
     def class_of_look(self, look: npt.NDArray[np.uint64]) -> list[int]:
         """Every PID whose look is exactly `look`, ascending."""

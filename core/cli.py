@@ -9,9 +9,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from core.assets import AssetPackError, default_pack
+from core.assets import (
+    AssetPackError,
+    default_pack,
+    import_pack,
+    imported_from,
+    pack_status,
+    remove_imported_pack,
+)
 from core.fingerprint import FingerprintError, LookIndex, fingerprint_family
-from core.games import GameFamily, UnknownGameError, game_family, renderable_family
+from core.games import RENDERABLE, GameFamily, UnknownGameError, game_family, renderable_family
 from core.pid import COORDINATE_NAMES, InvalidPidError, format_pid, parse_pid, traits
 from core.render import SpindaRenderer
 
@@ -140,6 +147,32 @@ def cmd_traits(args: argparse.Namespace) -> None:
     _print_table(rows)
 
 
+def cmd_assets_import(args: argparse.Namespace) -> None:
+    family = renderable_family(args.game.key)
+    pack = import_pack(args.source, family)
+    shiny = "normal and shiny palettes" if pack.shiny is not None else "normal palette only (no shiny.pal)"
+    print(
+        f"imported {family.key} pack from {args.source} into {pack.source}: {shiny}; now used by default"
+    )
+
+
+def cmd_assets_status(args: argparse.Namespace) -> None:
+    rows = [["GAME", "PACK", "FOLDER", "IMPORTED FROM"]]
+    for key in RENDERABLE:
+        family = game_family(key)
+        status = pack_status(family)
+        rows.append([key, status.name, str(status.path), imported_from(family) or "-"])
+    _print_table(rows)
+
+
+def cmd_assets_reset(args: argparse.Namespace) -> None:
+    family = renderable_family(args.game.key)
+    if remove_imported_pack(family):
+        print(f"removed the imported {family.key} pack; the project's default art is used again")
+    else:
+        print(f"no imported {family.key} pack; the project's default art is already in use")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="spinda", description="Identify and render Spinda spot patterns.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -186,6 +219,23 @@ def build_parser() -> argparse.ArgumentParser:
     trait.add_argument("--tid", type=_trainer_id, help="trainer ID, for shininess")
     trait.add_argument("--sid", type=_trainer_id, help="secret ID, for shininess")
     trait.add_argument("--json", action="store_true", help="one JSON object")
+
+    assets = commands.add_parser("assets", help="Import the games' own sprites, or see which art is in use.")
+    assets_commands = assets.add_subparsers(dest="assets_command", required=True, parser_class=_Parser)
+    importer = assets_commands.add_parser(
+        "import",
+        help="Import a folder laid out like the games' data (or a pret checkout) as the user pack.",
+    )
+    importer.set_defaults(handler=cmd_assets_import)
+    importer.add_argument("source", type=Path, metavar="DIR")
+    importer.add_argument("--game", type=_game, required=True, help="gen3 or gen4")
+    status = assets_commands.add_parser("status", help="Which pack each game family is drawn with.")
+    status.set_defaults(handler=cmd_assets_status)
+    reset = assets_commands.add_parser(
+        "reset", help="Remove the imported pack and use the default art again."
+    )
+    reset.set_defaults(handler=cmd_assets_reset)
+    reset.add_argument("--game", type=_game, required=True, help="gen3 or gen4")
     return parser
 
 

@@ -88,3 +88,30 @@ def test_bad_input_is_one_line_and_non_zero(
     code, _, err = run(capsys, *argv)
     assert code != 0
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_assets_import_status_and_reset(
+    reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "assets", "status")
+    assert code == 0 and "default" in out and "imported" not in out
+    code, out, err = run(capsys, "assets", "import", str(reference_dir / "gen3"), "--game", "emerald")
+    assert code == 0, err
+    assert "imported gen3 pack" in out
+    code, out, _ = run(capsys, "assets", "status")
+    assert "imported" in out and str(reference_dir / "gen3") in out
+    # Renders now use the game's art by default: the golden file comes out without --assets.
+    code, _, _ = run(capsys, "render", "F2410A57", "-o", str(tmp_path / "r.png"))
+    with (
+        Image.open(tmp_path / "r.png") as mine,
+        Image.open(reference_dir / "golden/gen3/F2410A57.png") as golden,
+    ):
+        opaque = np.array(mine)[..., 3] > 0
+        assert np.array_equal(opaque, np.array(golden) > 0)
+    # A failed import names the file and keeps the imported pack.
+    code, _, err = run(capsys, "assets", "import", str(reference_dir / "gen4"), "--game", "gen3")
+    assert code == 1 and "front.png" in err and err.count("\n") == 1
+    assert "imported" in run(capsys, "assets", "status")[1]
+    code, out, _ = run(capsys, "assets", "reset", "--game", "gen3")
+    assert code == 0 and "removed" in out
+    assert "imported" not in run(capsys, "assets", "status")[1]

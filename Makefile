@@ -13,8 +13,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	.venv/bin/spinda render 0xF2410A57 --scale 4 -o out/F2410A57.png
-	.venv/bin/spinda traits 0xF2410A57 --game gen3
+	.venv/bin/spinda identify assets/examples/gen3_F2410A57.png
 
 lint: $(STAMP)
 	.venv/bin/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -19,7 +20,10 @@ from core.assets import (
 )
 from core.fingerprint import FingerprintError, LookIndex, fingerprint_family
 from core.games import RENDERABLE, GameFamily, UnknownGameError, game_family, renderable_family
+from core.model import ModelError
 from core.pid import COORDINATE_NAMES, InvalidPidError, format_pid, parse_pid, traits
+from core.pipeline import Identification, Identifier
+from core.registry import Registry, RegistryError
 from core.render import SpindaRenderer
 
 
@@ -45,6 +49,16 @@ def _game(text: str) -> GameFamily:
         return game_family(text)
     except UnknownGameError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _identify_game(text: str) -> str:
+    return "auto" if text.strip().lower() == "auto" else renderable_family(_game(text).key).key
+
+
+def _top(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 50:
+        raise argparse.ArgumentTypeError(f"invalid --top {text!r}: use a whole number from 0 to 50")
+    return int(text)
 
 
 def _scale(text: str) -> int:
@@ -147,13 +161,53 @@ def cmd_traits(args: argparse.Namespace) -> None:
     _print_table(rows)
 
 
+async def _record(results: Sequence[Identification], registry_path: Path | None) -> None:
+    """Every identification stores its look's complete class and a sighting, as the bot does."""
+    async with Registry(registry_path) as registry:
+        for result in results:
+            if result.status == "ok" and result.pid is not None and result.fingerprint and result.game:
+                await registry.record_look(result.fingerprint, result.game, result.siblings)
+                await registry.add_sighting(
+                    fingerprint=result.fingerprint,
+                    pid=result.pid,
+                    game=result.game,
+                    source=f"cli:{result.path}",
+                    confidence=result.confidence,
+                    user_id=None,
+                )
+
+
+def cmd_identify(args: argparse.Namespace) -> int:
+    try:
+        identifier = Identifier(game=args.game, assets=args.assets, model_path=args.model, top_k=args.top)
+    except ModelError as exc:
+        raise CommandError(str(exc)) from exc
+    results = [identifier.identify_path(path) for path in args.images]
+    if not args.no_registry:
+        asyncio.run(_record(results, args.registry))
+    if args.json:
+        for result in results:
+            print(json.dumps(result.to_json()))
+    else:
+        rows = [["IMAGE", "STATUS", "PID", "GAME", "CONFIDENCE", "FINGERPRINT", "SIBLINGS", "NOTE"]]
+        for result in results:
+            if result.status == "ok" and result.pid is not None:
+                rows.append([
+                    result.path, "ok", format_pid(result.pid), result.game or "", f"{result.confidence:.3f}",
+                    result.fingerprint or "", str(len(result.siblings)), result.message,
+                ])  # fmt: skip
+            else:
+                rows.append([result.path, result.status, "-", "-", "-", "-", "-", result.message])
+        _print_table(rows)
+    # Every picture is answered; the exit status still tells scripts whether any file was unusable.
+    return 1 if any(result.status == "error" for result in results) else 0
+
+
 def cmd_assets_import(args: argparse.Namespace) -> None:
     family = renderable_family(args.game.key)
     pack = import_pack(args.source, family)
     shiny = "normal and shiny palettes" if pack.shiny is not None else "normal palette only (no shiny.pal)"
-    print(
-        f"imported {family.key} pack from {args.source} into {pack.source}: {shiny}; now used by default"
-    )
+    print(f"imported {family.key} pack from {args.source} into {pack.source}: {shiny}; now used by default")
 
 
 def cmd_assets_status(args: argparse.Namespace) -> None:
@@ -178,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add(
-        name: str, handler: Callable[[argparse.Namespace], None], help_text: str
+        name: str, handler: Callable[[argparse.Namespace], int | None], help_text: str
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
@@ -220,6 +274,20 @@ def build_parser() -> argparse.ArgumentParser:
     trait.add_argument("--sid", type=_trainer_id, help="secret ID, for shininess")
     trait.add_argument("--json", action="store_true", help="one JSON object")
 
+    identify = add(
+        "identify", cmd_identify, "Identify the Spinda in each screenshot: its PID, look and siblings."
+    )
+    identify.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    identify.add_argument("--game", type=_identify_game, default="auto", help="auto (default), gen3 or gen4")
+    assets_option(identify)
+    identify.add_argument("--top", type=_top, default=5, help="next-best distinct looks to list (default 5)")
+    identify.add_argument(
+        "--model", type=Path, help="a checkpoint file or a folder of them (default models/)"
+    )
+    identify.add_argument("--registry", type=Path, help="registry file (default data/spinda_registry.db)")
+    identify.add_argument("--no-registry", action="store_true", help="do not record the identifications")
+    identify.add_argument("--json", action="store_true", help="one JSON object per image per line")
+
     assets = commands.add_parser("assets", help="Import the games' own sprites, or see which art is in use.")
     assets_commands = assets.add_subparsers(dest="assets_command", required=True, parser_class=_Parser)
     importer = assets_commands.add_parser(
@@ -242,11 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
-    except (CommandError, AssetPackError, FingerprintError, UnknownGameError, ValueError, OSError) as exc:
+        code: int | None = args.handler(args)
+    except (CommandError, AssetPackError, FingerprintError, RegistryError, ValueError, OSError) as exc:
         print(f"spinda: error: {exc}", file=sys.stderr)
         return 1
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,232 @@
+"""Identification benchmark: accuracy on screenshots of the games' own sprites, no-Spinda rejection, speed.
+
+Screens are synthesised at run time (training/scenes.py) from the reference pack read from --reference
+(the games' art; never written anywhere). An answer is right when the PID it gives draws exactly the same
+spots as the true PID in the art the picture was drawn with ("look right"); the table also gives how often
+the answer has the true PID's fingerprint in the identifier's own pack ("fp right"), which is stricter when
+that pack shows pixels the picture's art hides.
+
+    .venv/bin/python -m bench.identify_bench --quick          # a few hundred pictures, a few minutes
+    .venv/bin/python -m bench.identify_bench --per-cell 100   # the full run
+
+Configurations: "default" (the project's art, the shipped model if present), "decoder only" and
+"CNN only" when a model is present, and "reference assets" (the games' art given as assets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.machine import describe_machine
+from core.assets import PROJECT_ROOT, load_pack
+from core.detect import Detection, detect
+from core.games import GEN3, GEN4
+from core.pid import pid_from_coordinates
+from core.pipeline import Identifier
+from core.render import SpindaRenderer
+from training.scenes import CONTEXTS, Scene, Smooth, make_no_spinda, make_photo, make_screenshot
+
+FAMILIES = (GEN3, GEN4)
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    look_right: int = 0
+    fingerprint_right: int = 0
+    answered: int = 0
+
+    def add(self, look: bool, fingerprint: bool, answered: bool) -> None:
+        self.total += 1
+        self.look_right += look
+        self.fingerprint_right += fingerprint
+        self.answered += answered
+
+
+def scenes(
+    renderer: SpindaRenderer, kind: str, count: int, rng: np.random.Generator
+) -> list[tuple[int, Scene]]:
+    out = []
+    shiny_ok = renderer.pack.shiny is not None
+    for _ in range(count):
+        pid = int(rng.integers(0, 2**32))
+        shiny = shiny_ok and bool(rng.random() < 0.25)
+        sprite = renderer.rgba([pid], shiny)[0]
+        context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
+        if kind.startswith("sharp x"):
+            scene = make_screenshot(sprite, rng, float(kind[len("sharp x") :]), None, None, context, shiny)
+        elif kind == "smooth+jpeg":
+            smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
+            scale = float(rng.uniform(1.5, 6.0))
+            scene = make_screenshot(sprite, rng, scale, smooth, int(rng.integers(60, 95)), context, shiny)
+        else:
+            scene = make_photo(sprite, rng, float(rng.uniform(3.0, 6.0)), context=context, shiny=shiny)
+        out.append((pid, scene))
+    return out
+
+
+def same_look(renderer: SpindaRenderer, a: int, b: int) -> bool:
+    pixels = renderer.spot_pixels([a, b])
+    return bool(np.array_equal(pixels[0], pixels[1]))
+
+
+Answer = Callable[[np.ndarray], tuple[str, int | None, str | None]]
+
+
+def identifier_answer(identifier: Identifier) -> Answer:
+    def answer(image: np.ndarray) -> tuple[str, int | None, str | None]:
+        result = identifier.identify_array(image)
+        return result.status, result.pid, result.game
+
+    return answer
+
+
+def cnn_only_answer(identifier: Identifier) -> Answer:
+    """The original design: the CNN's most likely nibbles on the detected crop, no decoder, no check."""
+
+    def answer(image: np.ndarray) -> tuple[str, int | None, str | None]:
+        detections = detect(image, identifier.colours, identifier.families)
+        best: tuple[float, Detection, np.ndarray] | None = None
+        for detection in detections:
+            model = identifier.models.get(detection.family.key)
+            if model is None:
+                continue
+            proba = model.predict_proba(detection.crop[None])[0]
+            belief = float(np.log(proba.max(axis=1)).sum())
+            if best is None or belief > best[0]:
+                best = (belief, detection, proba)
+        if best is None:
+            return "no_spinda", None, None
+        coords = [int(c) for c in best[2].argmax(axis=1)]
+        family = best[1].family
+        return "ok", pid_from_coordinates(coords, family), family.key
+
+    return answer
+
+
+def accuracy_table(
+    name: str, identifier: Identifier, answer: Answer, reference: Path, per_cell: int, seed: int
+) -> list[str]:
+    rows = []
+    for family in FAMILIES:
+        source = SpindaRenderer(load_pack(reference / family.key, family))
+        index = identifier.looks.get(family.key)
+        kinds = [f"sharp x{s}" for s in range(1, 7)] + ["smooth+jpeg", "photo"]
+        for kind in kinds:
+            rng = np.random.default_rng([seed, family.frame_size or 0, kinds.index(kind)])
+            tally = Tally()
+            for pid, scene in scenes(source, kind, per_cell, rng):
+                status, found, game = answer(scene.image)
+                ok = status == "ok" and found is not None and game == family.key
+                look = ok and found is not None and same_look(source, pid, found)
+                fingerprint = (
+                    ok
+                    and index is not None
+                    and found is not None
+                    and index.fingerprint(found) == index.fingerprint(pid)
+                )
+                tally.add(look, fingerprint, status == "ok")
+            rows.append(
+                f"| {name:<16} | {family.key} | {kind:<11} | {tally.total:>5} | "
+                f"{100 * tally.look_right / tally.total:6.1f}% | "
+                f"{100 * tally.fingerprint_right / tally.total:6.1f}% | "
+                f"{100 * tally.answered / tally.total:6.1f}% |"
+            )
+    return rows
+
+
+def no_spinda_rate(identifier: Identifier, count: int, seed: int) -> tuple[int, int]:
+    rng = np.random.default_rng([seed, 99])
+    rejected = 0
+    for i in range(count):
+        size = 64 if i % 2 == 0 else 80
+        smooth: Smooth = None if rng.random() < 0.5 else "bilinear"
+        scene = make_no_spinda(
+            rng, size, float(rng.uniform(1.0, 4.0)), smooth, None, CONTEXTS[i % len(CONTEXTS)]
+        )
+        rejected += identifier.identify_array(scene.image).status == "no_spinda"
+    return rejected, count
+
+
+def speed(identifier: Identifier, reference: Path, count: int, seed: int) -> float:
+    """Images per second for 720x480 screenshots (a Gen III screen at x3) through one Identifier."""
+    renderer = SpindaRenderer(load_pack(reference / "gen3", GEN3))
+    rng = np.random.default_rng([seed, 7])
+    images = [scene.image for _, scene in scenes(renderer, "sharp x3", count, rng)]
+    assert images[0].shape[:2] == (480, 720)
+    identifier.identify_array(images[0])
+    start = time.perf_counter()
+    for image in images:
+        identifier.identify_array(image)
+    return count / (time.perf_counter() - start)
+
+
+def timed(make: Callable[[], Identifier]) -> tuple[Identifier, float]:
+    start = time.perf_counter()
+    identifier = make()
+    return identifier, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reference", type=Path, default=PROJECT_ROOT.parent / "shared" / "reference")
+    parser.add_argument("--quick", action="store_true", help="10 pictures per cell")
+    parser.add_argument("--per-cell", type=int, default=50)
+    parser.add_argument("--resnet34", type=Path, help="a ResNet-34 checkpoint: the original design, CNN only")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    if not (args.reference / "gen3" / "front.png").exists():
+        print(f"the games' reference data is not at {args.reference} (use --reference)")
+        return 2
+    per_cell = 10 if args.quick else args.per_cell
+
+    print(describe_machine())
+    default, load_s = timed(Identifier)
+    print(f"Identifier() built in {load_s:.2f} s; models: {sorted(default.models) or 'none'}")
+    configs: list[tuple[str, Identifier, Answer]] = [("default", default, identifier_answer(default))]
+    if default.models:
+        decoder_only = Identifier()
+        decoder_only.models = {}
+        configs.append(("decoder only", decoder_only, identifier_answer(decoder_only)))
+        configs.append(("CNN only", default, cnn_only_answer(default)))
+    reference_assets = Identifier(assets=args.reference)
+    configs.append(("reference assets", reference_assets, identifier_answer(reference_assets)))
+    resnet: Identifier | None = None
+    if args.resnet34 is not None and args.resnet34.exists():
+        from core.model import load_spot_model  # torch only when a model is measured
+
+        resnet = Identifier()
+        model = load_spot_model(args.resnet34)
+        resnet.models = {model.family.key: model}
+        configs.append(("resnet34 CNN only", resnet, cnn_only_answer(resnet)))
+
+    print("\n| configuration    | game | pictures    | count | look right | fp right | answered |")
+    print("|------------------|------|-------------|-------|------------|----------|----------|")
+    for name, identifier, answer in configs:
+        for row in accuracy_table(name, identifier, answer, args.reference, per_cell, args.seed):
+            print(row, flush=True)
+
+    rejected, count = no_spinda_rate(default, 4 * per_cell, args.seed)
+    rate = speed(default, args.reference, 3 * per_cell, args.seed)
+    print("\n| measure                          | value |")
+    print("|----------------------------------|-------|")
+    print(f"| no-Spinda pictures rejected      | {rejected}/{count} ({100 * rejected / count:.1f}%) |")
+    print(f"| speed, 720x480 screenshots       | {rate:.1f} images/s |")
+    print(f"| Identifier build (incl. models)  | {load_s:.2f} s |")
+    if resnet is not None:
+        resnet_rate = speed(resnet, args.reference, 3 * per_cell, args.seed)
+        print(f"| resnet34 speed ratio (ours/it)   | {rate / resnet_rate:.2f} |")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"| peak memory (ru_maxrss)          | {peak_mb:.0f} MB |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

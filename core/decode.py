@@ -1,0 +1,238 @@
+"""Decode a native-resolution crop into spot positions, by analysis by synthesis.
+
+Each crop pixel has a probability of being spot-coloured and of being cream (from its colour distances,
+core.detect). Which pixels a spot can recolour depends on the art (the cream mask), and the art in a user's
+screenshot is usually the games' own, not the pack the project is configured with, so the decoder never
+assumes a pack's cream mask: spot i at byte b is predicted to show `cover(i, b)` wherever the crop itself
+shows paint. The configured pack only supplies a loose envelope (see `envelope`) that keeps the mouth, arms
+and feet, which are spot-coloured in the games' art, out of the evidence. A choice of four bytes predicts the
+union of the four covers, scored per pixel as
+
+    (1 + MISS) * P(spot) - FALSE_SPOT * P(cream)   summed over the predicted pixels,
+
+which equals, up to a constant, matches minus false spots minus MISS per spot-coloured pixel left
+unexplained; misses cost less because fixed spot-coloured parts explain some. The best four bytes are found
+by greedy placement in several orders (spots overlap: an ear spot can reach the brow, where a face spot can
+too) followed by coordinate ascent, each step one matrix product per spot; then the few best bytes per spot
+are combined exhaustively and scored exactly. An optional CNN adds its nibble log-probabilities, lightly
+weighted, as a prior.
+
+Confidence: the best choice's share of a softmax over the distinguishable alternatives, times its fit
+(near 1 while its expected wrong pixels stay within ERROR_ALLOWANCE and it explains some spot pixels), so a
+near tie or a poor fit (no Spinda) gives a low value. It is a heuristic score, not a calibrated probability.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from core.detect import CREAM, SHINY_SPOT, SPOT, Detection
+from core.games import GameFamily
+from core.pid import pid_from_coordinates
+from core.render import spot_cover
+
+MISS = 0.5
+FALSE_SPOT = 1.0
+# A colour this far (RGB) from every cream and spot colour is as likely 'something else' (outline, eyes,
+# background); COLOUR_SIGMA is how fast a class's likelihood falls with distance.
+PAINT_DISTANCE = 62.0
+COLOUR_SIGMA = 20.0
+BEAM = 4
+MAX_ROUNDS = 6
+# Softmax temperature over scores (in pixels): alternatives this much worse share e^-1 of the belief.
+TEMPERATURE = 2.0
+# Expected wrong pixels a right answer may have (the art's fixed spot-coloured parts, blur), and how fast
+# the fit falls beyond that; spot pixels a right answer explains at least (half of MIN_EXPLAINED: no fit).
+ERROR_ALLOWANCE = 22.0
+ERROR_SCALE = 10.0
+MIN_EXPLAINED = 12.0
+# The CNN is a tie-breaker: its log-probabilities count a quarter of a pixel each.
+PRIOR_WEIGHT = 0.25
+ENVELOPE_MARGIN = 1
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A crop's evidence, flattened (S*S): each pixel's probability of being spot-coloured and cream."""
+
+    family: GameFamily
+    spot: npt.NDArray[np.float32]
+    cream: npt.NDArray[np.float32]
+    shiny: bool
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Spot bytes for one crop: the best PIDs (one per distinguishable look, best first) with scores."""
+
+    family: GameFamily
+    pids: tuple[int, ...]
+    scores: tuple[float, ...]  # belief in each, 0..1
+    confidence: float
+    fit: float  # 0..1: how well the best choice explains the crop; low means no Spinda
+    fit_errors: float  # expected pixels the best choice gets wrong
+    explained: float  # expected spot pixels it explains
+    shiny: bool
+
+
+def envelope(
+    family: GameFamily, cream: npt.NDArray[np.bool_], margin: int = ENVELOPE_MARGIN
+) -> npt.NDArray[np.bool_]:
+    """Where any Spinda art may plausibly be paintable, from a configured pack's cream mask: the whole upper
+    head (ears and brow, where art differs most and nothing but spots is spot-coloured), and below the face
+    spots' top row only the pack's cream grown by `margin` pixels. It keeps the mouth, arms and feet, which
+    are spot-coloured in the games' art, from attracting spots, without assuming the picture's art is the
+    pack's."""
+    grown = cv2.dilate(cream.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+    face_top = family.spots[2].origin[1]
+    grown[:face_top] = True
+    return np.asarray(grown)
+
+
+def observe(detection: Detection, allowed: npt.NDArray[np.bool_] | None = None) -> Observation:
+    """Soft colour evidence for the crop's pixels inside the sprite's own paint (and `allowed`, if given).
+
+    Each class's likelihood falls off with the distance to its nearest colour (a Gaussian of COLOUR_SIGMA),
+    and a colour far from all of them is 'something else' with the likelihood of PAINT_DISTANCE, so a blend
+    of spot and outline counts partly, and a background colour not at all."""
+    d = detection.class_distance.reshape(-1, 4).astype(np.float64)
+    far = np.full((len(d), 1), PAINT_DISTANCE)
+    likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
+    p = likelihood / np.maximum(likelihood.sum(axis=1, keepdims=True), 1e-300)
+    keep = detection.inside.reshape(-1)
+    if allowed is not None:
+        keep = keep & allowed.reshape(-1)
+    normal, shiny = p[:, SPOT] * keep, p[:, SHINY_SPOT] * keep
+    return Observation(
+        detection.family,
+        spot=(normal + shiny).astype(np.float32),
+        cream=(p[:, CREAM] * keep).astype(np.float32),
+        shiny=bool(shiny.sum() > normal.sum()),
+    )
+
+
+def _placement_orders() -> list[tuple[int, ...]]:
+    """One greedy order for each way of ranking the overlapping pairs (ear and face spot on each side, the
+    two face spots): 8 orders instead of 24, the same choices of who claims a shared blob first."""
+    seen: dict[tuple[bool, bool, bool], tuple[int, ...]] = {}
+    for order in itertools.permutations(range(4)):
+        rank = {spot: position for position, spot in enumerate(order)}
+        seen.setdefault((rank[0] < rank[2], rank[1] < rank[3], rank[2] < rank[3]), order)
+    return list(seen.values())
+
+
+_ORDERS = _placement_orders()
+
+
+@cache
+def _covers(family: GameFamily) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+    """The pixels any spot can reach, and (4, 256, reach) covers over them as float32, so a spot's gains
+    for all 256 bytes are one small matrix product."""
+    cover = spot_cover(family)
+    reach = np.flatnonzero(cover.any(axis=(0, 1)))
+    return reach, np.ascontiguousarray(cover[:, :, reach], dtype=np.float32)
+
+
+def _prior_table(proba: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float32]:
+    """(4, 256) log-prior per spot byte from (8, 16) nibble probabilities; zeros without a model."""
+    if proba is None:
+        return np.zeros((4, 256), dtype=np.float32)
+    logp = np.log(np.clip(proba, 1e-6, 1.0)).astype(np.float32)
+    byte = np.arange(256)
+    return np.stack([logp[2 * i, byte & 15] + logp[2 * i + 1, byte >> 4] for i in range(4)])
+
+
+def decode(obs: Observation, proba: npt.NDArray[np.float32] | None = None, top_k: int = 5) -> Decoded:
+    reach, all_covers = _covers(obs.family)
+    # Pixels with no paint evidence carry no score, so the search looks at nothing else.
+    spot_all, cream_all = obs.spot[reach], obs.cream[reach]
+    evident = (spot_all + cream_all) > 0.05
+    covers = np.ascontiguousarray(all_covers[:, :, evident])
+    spot, cream = spot_all[evident], cream_all[evident]
+    weights = ((1.0 + MISS) * spot - FALSE_SPOT * cream).astype(np.float32)
+    prior = PRIOR_WEIGHT * _prior_table(proba)
+
+    def gains(i: int, chosen: list[int | None]) -> npt.NDArray[np.float32]:
+        """Spot i's score for each byte, given the other spots' choices (None: not chosen yet)."""
+        others = np.zeros(covers.shape[-1], dtype=np.float32)
+        for j, b in enumerate(chosen):
+            if j != i and b is not None:
+                np.maximum(others, covers[j, b], out=others)
+        result: npt.NDArray[np.float32] = covers[i] @ (weights * (1.0 - others)) + prior[i]
+        return result
+
+    def total(chosen: list[int | None]) -> float:
+        union = np.max([covers[i, b] for i, b in enumerate(chosen) if b is not None], axis=0)
+        return float(union @ weights) + sum(float(prior[i, b]) for i, b in enumerate(chosen) if b is not None)
+
+    # Spots overlap (an ear spot can reach the forehead, where a face spot can too), so whichever spot is
+    # placed first may take another's pixels. Greedy placement in every order, then coordinate ascent.
+    best_choice: list[int | None] = []
+    best_total = -np.inf
+    for order in _ORDERS:
+        chosen: list[int | None] = [None] * 4
+        for i in order:
+            chosen[i] = int(np.argmax(gains(i, chosen)))
+        for _ in range(MAX_ROUNDS):
+            previous = list(chosen)
+            for i in range(4):
+                chosen[i] = int(np.argmax(gains(i, chosen)))
+            if chosen == previous:
+                break
+        value = total(chosen)
+        if value > best_total:
+            best_total, best_choice = value, chosen
+    chosen = best_choice
+    # The few best bytes per spot given the others, combined exhaustively and scored exactly.
+    beams = [np.argsort(-gains(i, chosen), kind="stable")[:BEAM] for i in range(4)]
+    combos = np.array(list(itertools.product(*beams)), dtype=np.intp)  # (C, 4)
+    unions = covers[0, combos[:, 0]] > 0
+    for i in range(1, 4):
+        unions |= covers[i, combos[:, i]] > 0
+    scores = unions.astype(np.float32) @ weights + prior[np.arange(4), combos].sum(axis=1)
+    # One entry per distinguishable prediction: combos that predict the same pixels tie for good.
+    ranked = np.argsort(-scores, kind="stable")
+    seen: set[bytes] = set()
+    keep: list[int] = []
+    for c in ranked:
+        key = np.packbits(unions[c]).tobytes()
+        if key not in seen:
+            seen.add(key)
+            keep.append(int(c))
+    kept_scores = scores[keep]
+    belief = np.exp((kept_scores - kept_scores[0]) / TEMPERATURE)
+    belief /= belief.sum()
+    best = unions[keep[0]]
+    false_spots = float(cream[best].sum())
+    misses = float(spot[~best].sum())
+    explained = float(spot[best].sum())
+    # Fixed spot-coloured parts (mouth, arms) cost a real Spinda a roughly constant number of errors
+    # whatever its spots, so errors are judged in pixels, not per explained pixel; and a Spinda always
+    # shows some spots, so a fit needs some explained pixels.
+    errors = false_spots + misses
+    fit = float(np.exp(-max(0.0, errors - ERROR_ALLOWANCE) / ERROR_SCALE))
+    fit *= float(np.clip((explained - MIN_EXPLAINED) / MIN_EXPLAINED, 0.0, 1.0))
+    pids = tuple(_pid(obs.family, combos[c]) for c in keep[:top_k])
+    return Decoded(
+        family=obs.family,
+        pids=pids,
+        scores=tuple(float(b) for b in belief[:top_k]),
+        confidence=float(belief[0]) * fit,
+        fit=fit,
+        fit_errors=errors,
+        explained=explained,
+        shiny=obs.shiny,
+    )
+
+
+def _pid(family: GameFamily, spot_bytes: npt.NDArray[np.intp]) -> int:
+    coords: list[int] = []
+    for b in spot_bytes:
+        coords += [int(b) & 15, int(b) >> 4]
+    return pid_from_coordinates(coords, family)

@@ -1,0 +1,169 @@
+"""Screenshot in, exact PID out: load safely, detect the sprite, decode its spots, check the answer.
+
+Build one `Identifier` and reuse it for every picture: it holds the renderers, the look indexes (for
+fingerprints and the complete sibling lists), the colour model and, when a checkpoint exists, the CNN.
+
+    identifier = Identifier()                       # auto game, the configured art, the shipped model if any
+    result = identifier.identify_path(Path("shot.png"))
+    result.status, result.pid, result.confidence, result.to_json()
+
+A picture gets status "ok" (a PID, its look's fingerprint and siblings, next-best distinct looks), "no_spinda"
+(nothing in it is explained well by a Spinda's spots; never a guess) or "error" (the file is unusable; the
+message says why). Nothing raises for a bad picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from core.assets import PROJECT_ROOT, default_pack
+from core.decode import Decoded, decode, envelope, observe
+from core.detect import ColourModel, Detection, detect
+from core.fingerprint import LookIndex
+from core.games import RENDERABLE, GameFamily, renderable_family
+from core.image_io import ImageLoadError, load_rgb_bytes, load_rgb_path
+from core.pid import format_pid
+from core.render import SpindaRenderer
+
+if TYPE_CHECKING:
+    from core.model import SpotModel
+
+Status = Literal["ok", "no_spinda", "error"]
+DEFAULT_MODELS_DIR = PROJECT_ROOT / "models"
+# Below this fit (see core.decode), the best explanation is too poor to be a Spinda: answer no_spinda.
+MIN_FIT = 0.35
+NO_SPINDA = "no Spinda found: no part of the picture is explained by a Spinda sprite's spots"
+
+
+@dataclass(frozen=True)
+class Identification:
+    path: str
+    status: Status
+    message: str
+    pid: int | None = None
+    game: str | None = None
+    confidence: float = 0.0
+    fingerprint: str | None = None
+    siblings: tuple[int, ...] = ()
+    candidates: tuple[tuple[int, float], ...] = ()  # next-best distinct looks, best first
+    shiny: bool = False
+    crop: Image.Image | None = field(default=None, compare=False, repr=False)  # native-resolution sprite
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "status": self.status}
+        if self.status == "ok" and self.pid is not None:
+            out |= {
+                "pid": format_pid(self.pid),
+                "game": self.game,
+                "confidence": round(self.confidence, 4),
+                "fingerprint": self.fingerprint,
+                "siblings": [format_pid(p) for p in self.siblings],
+                "candidates": [{"pid": format_pid(p), "score": round(s, 4)} for p, s in self.candidates],
+            }
+        out["message"] = self.message
+        return out
+
+
+def _model_file(model_path: Path | None, family: GameFamily) -> Path | None:
+    """A file is one model (used for its own family); a folder holds spot_<family>.pt files."""
+    folder = DEFAULT_MODELS_DIR if model_path is None else model_path
+    if model_path is not None and model_path.is_file():
+        return model_path
+    candidate = folder / f"spot_{family.key}.pt"
+    return candidate if candidate.is_file() else None
+
+
+class Identifier:
+    def __init__(
+        self,
+        game: str = "auto",
+        assets: Path | None = None,
+        model_path: Path | None = None,
+        top_k: int = 5,
+    ) -> None:
+        keys = RENDERABLE if game == "auto" else (renderable_family(game).key,)
+        self.families = [renderable_family(key) for key in keys]
+        self.top_k = top_k
+        self.looks: dict[str, LookIndex] = {}
+        for family in self.families:
+            self.looks[family.key] = LookIndex(SpindaRenderer(default_pack(family, assets)))
+        self.envelopes = {
+            key: envelope(index.family, index.renderer.pack.cream) for key, index in self.looks.items()
+        }
+        self.colours = ColourModel(index.renderer.pack for index in self.looks.values())
+        self.models: dict[str, SpotModel] = {}
+        if model_path is not None and not model_path.exists():
+            raise FileNotFoundError(f"{model_path}: no such model checkpoint or folder")
+        paths = {path for family in self.families if (path := _model_file(model_path, family)) is not None}
+        if paths:
+            # Imported only when a checkpoint exists: torch alone is most of the decoder's memory.
+            from core.model import load_spot_model
+
+            for path in sorted(paths):
+                model = load_spot_model(path)
+                if model.family.key in self.looks:
+                    self.models[model.family.key] = model
+
+    def identify_path(self, path: Path) -> Identification:
+        try:
+            image = load_rgb_path(path)
+        except ImageLoadError as exc:
+            return Identification(str(path), "error", str(exc))
+        return self.identify_array(image, str(path))
+
+    def identify_bytes(self, data: bytes, source: str = "image") -> Identification:
+        try:
+            image = load_rgb_bytes(data, source)
+        except ImageLoadError as exc:
+            return Identification(source, "error", str(exc))
+        return self.identify_array(image, source)
+
+    def identify_array(self, image: npt.NDArray[np.uint8], source: str = "image") -> Identification:
+        """Identify from an (H, W, 3) RGB array."""
+        best: tuple[Detection, Decoded] | None = None
+        for detection in detect(image, self.colours, self.families):
+            decoded = self._decode(detection)
+            if best is None or decoded.confidence > best[1].confidence:
+                best = (detection, decoded)
+        if best is None or best[1].fit < MIN_FIT:
+            return Identification(source, "no_spinda", NO_SPINDA)
+        return self._answer(source, *best)
+
+    def _decode(self, detection: Detection) -> Decoded:
+        model = self.models.get(detection.family.key)
+        proba = model.predict_proba(detection.crop[None])[0] if model is not None else None
+        observation = observe(detection, self.envelopes[detection.family.key])
+        return decode(observation, proba, top_k=4 * self.top_k)
+
+    def _answer(self, source: str, detection: Detection, decoded: Decoded) -> Identification:
+        index = self.looks[decoded.family.key]
+        pid = decoded.pids[0]
+        siblings = index.siblings(pid)
+        # Alternatives the picture tells apart may still look alike in the configured art: keep one per look.
+        seen = {index.look(pid).tobytes()}
+        candidates: list[tuple[int, float]] = []
+        for other, score in zip(decoded.pids[1:], decoded.scores[1:], strict=True):
+            look = index.look(other).tobytes()
+            if look not in seen and len(candidates) < self.top_k:
+                seen.add(look)
+                candidates.append((other, score))
+        kind = "shiny " if decoded.shiny else ""
+        return Identification(
+            path=source,
+            status="ok",
+            message=f"{kind}Spinda ({decoded.family.key}) at scale {detection.frame.scale:.2f}",
+            pid=pid,
+            game=decoded.family.key,
+            confidence=decoded.confidence,
+            fingerprint=index.fingerprint(pid),
+            siblings=tuple(siblings),
+            candidates=tuple(candidates),
+            shiny=decoded.shiny,
+            crop=Image.fromarray(detection.crop, "RGB"),
+        )

@@ -1,0 +1,87 @@
+"""The decoder on exact renders: our art, and the games' sprites while configured with our art."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.assets import AssetPack, default_pack, load_pack
+from core.decode import decode, envelope, observe
+from core.detect import ColourModel, Detection, Frame
+from core.games import GEN3, GEN4, GameFamily
+from core.pid import coordinates
+from core.render import SpindaRenderer
+
+FAMILIES = [GEN3, GEN4]
+
+
+@pytest.fixture(scope="module")
+def colours() -> ColourModel:
+    return ColourModel(default_pack(f) for f in FAMILIES)
+
+
+def exact_detection(pack: AssetPack, pid: int, colours: ColourModel, shiny: bool = False) -> Detection:
+    """What the detector gives for a perfectly framed sprite: its pixels, over a neutral background."""
+    rgba = SpindaRenderer(pack).rgba([pid], shiny)[0]
+    crop = np.where(rgba[..., 3:] > 0, rgba[..., :3], 128).astype(np.uint8)
+    size = crop.shape[0]
+    distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
+    return Detection(Frame(pack.family, 0.0, 0.0, 1.0, 1.0), crop, distances, rgba[..., 3] > 0)
+
+
+def decoded_right(pack: AssetPack, pids: list[int], colours: ColourModel, shiny: bool = False) -> int:
+    renderer = SpindaRenderer(pack)
+    allowed = envelope(pack.family, default_pack(pack.family).cream)
+    right = 0
+    for pid in pids:
+        found = decode(observe(exact_detection(pack, pid, colours, shiny), allowed)).pids[0]
+        right += bool(np.array_equal(renderer.spot_pixels([found])[0], renderer.spot_pixels([pid])[0]))
+    return right
+
+
+def random_pids(count: int, seed: int) -> list[int]:
+    return [int(p) for p in np.random.default_rng(seed).integers(0, 2**32, count)]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_exact_renders_of_our_art(family: GameFamily, colours: ColourModel) -> None:
+    assert decoded_right(default_pack(family), random_pids(25, 1), colours) == 25
+
+
+def test_shiny_renders_of_our_art(colours: ColourModel) -> None:
+    pack = default_pack(GEN3)
+    detection = exact_detection(pack, 0x1234ABCD, colours, shiny=True)
+    result = decode(observe(detection, envelope(GEN3, pack.cream)))
+    assert result.shiny
+    assert decoded_right(pack, random_pids(10, 2), colours, shiny=True) == 10
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_the_games_sprites_with_our_art_configured(
+    family: GameFamily, colours: ColourModel, reference_dir: Path
+) -> None:
+    """The games' cream mask differs from our art's; the decoder reads paintable pixels from the crop."""
+    pack = load_pack(reference_dir / family.key, family)
+    assert decoded_right(pack, random_pids(25, 3), colours) >= 24
+
+
+def test_known_value_and_confidence(colours: ColourModel) -> None:
+    pack = default_pack(GEN3)
+    result = decode(observe(exact_detection(pack, 0xF2410A57, colours), envelope(GEN3, pack.cream)))
+    assert coordinates(result.pids[0], GEN3) == coordinates(0xF2410A57, GEN3)
+    assert result.fit > 0.5 and 0.0 < result.confidence <= 1.0
+    assert len(set(result.pids)) == len(result.pids)
+    assert all(a >= b for a, b in zip(result.scores, result.scores[1:], strict=False))
+
+
+def test_a_spotless_cream_blob_fits_badly(colours: ColourModel) -> None:
+    """Every PID shows some spots, so all-cream paint has no good explanation."""
+    pack = default_pack(GEN3)
+    detection = exact_detection(pack, 0, colours)
+    cream = detection.crop.copy()
+    cream[detection.inside] = pack.normal[2]
+    distances = colours.class_distances(cream.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
+    blank = Detection(detection.frame, cream, distances, detection.inside)
+    assert decode(observe(blank, envelope(GEN3, pack.cream))).fit < 0.35

@@ -1,0 +1,102 @@
+"""End to end: bytes or a path in, an Identification out, for Spinda screenshots, other pictures and junk."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.games import GEN3, GEN4, GameFamily
+from core.pipeline import Identification, Identifier
+from training.scenes import make_no_spinda, make_screenshot
+
+JSON_KEYS = [
+    "path",
+    "status",
+    "pid",
+    "game",
+    "confidence",
+    "fingerprint",
+    "siblings",
+    "candidates",
+    "message",
+]
+
+
+@pytest.fixture(scope="module")
+def identifier() -> Identifier:
+    return Identifier()
+
+
+def png(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def same_look(identifier: Identifier, game: str, a: int, b: int) -> bool:
+    pixels = identifier.looks[game].renderer.spot_pixels([a, b])
+    return bool(np.array_equal(pixels[0], pixels[1]))
+
+
+@pytest.mark.parametrize("family", [GEN3, GEN4], ids=lambda f: f.key)
+def test_screenshots_of_our_art(identifier: Identifier, family: GameFamily) -> None:
+    renderer = identifier.looks[family.key].renderer
+    rng = np.random.default_rng(11)
+    for scale in (2.0, 3.0):
+        pid = int(rng.integers(0, 2**32))
+        scene = make_screenshot(renderer.rgba([pid])[0], rng, scale, None, None, "plain")
+        result = identifier.identify_bytes(png(scene.image), "shot.png")
+        assert result.status == "ok", result.message
+        assert result.game == family.key
+        assert result.pid is not None and same_look(identifier, result.game, result.pid, pid)
+        assert result.pid in result.siblings and pid in result.siblings
+        assert 0.0 < result.confidence <= 1.0
+        assert result.crop is not None and result.crop.size == (renderer.size, renderer.size)
+
+
+def test_json_shape(identifier: Identifier) -> None:
+    renderer = identifier.looks["gen3"].renderer
+    scene = make_screenshot(
+        renderer.rgba([0xF2410A57])[0], np.random.default_rng(12), 3.0, None, None, "plain"
+    )
+    result = identifier.identify_bytes(png(scene.image), "shot.png")
+    data = result.to_json()
+    assert list(data) == JSON_KEYS
+    assert data["pid"] == f"{result.pid:08X}" and data["path"] == "shot.png"
+    assert all(len(p) == 8 for p in data["siblings"])
+    looks = {identifier.looks["gen3"].look(int(c["pid"], 16)).tobytes() for c in data["candidates"]}
+    assert len(looks) == len(data["candidates"])  # distinct looks
+    assert identifier.looks["gen3"].look(result.pid or 0).tobytes() not in looks
+
+
+def test_game_restriction() -> None:
+    only_gen4 = Identifier(game="platinum")
+    assert [f.key for f in only_gen4.families] == ["gen4"]
+
+
+def test_no_spinda_pictures(identifier: Identifier) -> None:
+    rng = np.random.default_rng(13)
+    for i in range(6):
+        scene = make_no_spinda(rng, 64 if i % 2 else 80, 2.0)
+        result = identifier.identify_array(scene.image, f"other{i}.png")
+        assert result.status == "no_spinda", (i, result.pid, result.confidence)
+        assert result.pid is None and "no Spinda" in result.message
+        assert result.to_json() == {"path": f"other{i}.png", "status": "no_spinda", "message": result.message}
+
+
+def test_bad_files_are_errors_not_exceptions(identifier: Identifier, tmp_path: Path) -> None:
+    assert identifier.identify_bytes(b"", "empty.png").status == "error"
+    junk = identifier.identify_bytes(b"GIF89a but not really", "junk.gif")
+    assert junk.status == "error" and "junk.gif" in junk.message
+    missing = identifier.identify_path(tmp_path / "missing.png")
+    assert missing.status == "error" and "no such file" in missing.message
+    assert isinstance(missing, Identification)
+
+
+def test_missing_model_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such model"):
+        Identifier(model_path=tmp_path / "nope.pt")

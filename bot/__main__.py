@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -27,6 +28,7 @@ from bot.service import ServiceError, SpindaService, pipeline_identifiers
 from core.registry import Registry, RegistryError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+log = logging.getLogger("bot")
 
 
 class RedactToken(logging.Filter):
@@ -81,15 +83,18 @@ def _fail(message: str) -> int:
 def _run(settings: Settings) -> int:
     setup_logging(settings)
     try:
-        asyncio.run(run_bot(settings))
+        try:
+            asyncio.run(run_bot(settings))
+        except discord.PrivilegedIntentsRequired:
+            # Slash commands and the context menu need no privileged intent: keep serving them.
+            log.warning(
+                "SPINDA_WATCH_CHANNELS needs the Message Content intent, which is not enabled for this bot "
+                "(Developer Portal, Bot tab, Privileged Gateway Intents); running without watched channels"
+            )
+            asyncio.run(run_bot(dataclasses.replace(settings, watch_channels=frozenset())))
     except discord.LoginFailure:
         return _fail(
             "Discord rejected DISCORD_TOKEN (reset it in the Developer Portal, Bot tab, and update .env)"
-        )
-    except discord.PrivilegedIntentsRequired:
-        return _fail(
-            "SPINDA_WATCH_CHANNELS needs the Message Content intent: enable it in the Developer Portal "
-            "(Bot tab, Privileged Gateway Intents) or leave SPINDA_WATCH_CHANNELS empty"
         )
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
         return _fail(f"cannot reach Discord ({type(exc).__name__}); check the network and try again")

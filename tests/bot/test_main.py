@@ -67,18 +67,24 @@ def test_token_from_dotenv_and_a_rejected_login_never_print_it(
     assert TOKEN not in out + err and "login failed for [token]" in err
 
 
-def test_missing_privileged_intent_is_explained(
+def test_missing_privileged_intent_degrades_to_commands_only(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("SPINDA_WATCH_CHANNELS", "123")
+    started_with: list[bool] = []
 
-    async def refused(self: SpindaBot, token: str) -> None:
-        raise discord.PrivilegedIntentsRequired(None)
+    async def refuse_the_intent(self: SpindaBot, token: str) -> None:
+        started_with.append(self.intents.message_content)
+        if self.intents.message_content:
+            raise discord.PrivilegedIntentsRequired(None)
 
-    monkeypatch.setattr(SpindaBot, "start", refused)
-    assert entry.main([]) == 1
-    assert "needs the Message Content intent" in capsys.readouterr().err
+    monkeypatch.setattr(SpindaBot, "start", refuse_the_intent)
+    assert entry.main([]) == 0
+    # Refused with the intent, then started again without it (and without watched channels).
+    assert started_with == [True, False]
+    err = capsys.readouterr().err
+    assert "needs the Message Content intent" in err and "running without watched channels" in err
 
 
 async def test_sigterm_closes_the_bot_the_registry_and_the_workers(

@@ -9,7 +9,7 @@ subset filter is exact, not a heuristic: every sibling passes it by definition.
 
 The fingerprint names the class by its smallest PID, so it is the same for every member:
 
-    <family digit><pack tag>-<smallest PID, 7 Crockford base-32 digits><check digit>     e.g. 3QX-03B2ZZR6
+    <family digit><pack tag>-<smallest PID, 7 Crockford base-32 digits><check digit>     e.g. 3BT-3S422JQ1
 
 The pack tag (two digits) is a hash of the pack's cream pixels, the only part of the art that decides
 which PIDs look alike: a fingerprint made with other art is recognised instead of silently misread. The
@@ -32,7 +32,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _READ_AS = {"I": "1", "L": "1", "O": "0"}
 _FAMILY_DIGITS = {"gen3": "3", "gen4": "4"}
 _SHAPE = re.compile(r"^([0-9])([0-9A-Z]{2})-([0-9A-Z]{7})([0-9A-Z])$")
-_EXAMPLE = "3QX-03B2ZZR6"
+EXAMPLE = "3BT-3S422JQ1"  # F2410A57 drawn with the default art; a test keeps it valid
 
 
 class FingerprintError(ValueError):
@@ -64,7 +64,7 @@ def parse_fingerprint(text: str) -> ParsedFingerprint:
     normalised = "".join(_READ_AS.get(ch, ch) for ch in text.strip().upper().replace(" ", ""))
     match = _SHAPE.match(normalised)
     if not match or any(ch not in ALPHABET for ch in normalised if ch != "-"):
-        raise FingerprintError(f"malformed fingerprint {text!r}: expected a form like {_EXAMPLE}")
+        raise FingerprintError(f"malformed fingerprint {text!r}: expected a form like {EXAMPLE}")
     digit, tag, code, check = match.groups()
     if check != _check_digit(normalised[:-1]):
         raise FingerprintError(f"fingerprint {text!r} fails its check digit: a character is mistyped")

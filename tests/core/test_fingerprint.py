@@ -11,6 +11,7 @@ import pytest
 
 from core.assets import AssetPack, load_pack
 from core.fingerprint import (
+    EXAMPLE,
     FingerprintError,
     LookIndex,
     UnknownFingerprintError,
@@ -100,6 +101,12 @@ def test_game_facts_hold_for_the_game_art(reference_dir: Path) -> None:
     pids = [int(p) for p in np.random.default_rng(0).integers(0, 2**32, 3000)]
     unique = np.mean([len(index.siblings(p)) == 1 for p in pids])
     assert 0.84 < unique < 0.93  # the reference README: sampling suggests about 89% have a look of their own
+
+
+def test_the_documented_example_is_a_real_fingerprint() -> None:
+    index = LookIndex(SpindaRenderer(packs(None, GEN3)))
+    assert index.fingerprint(0xF2410A57) == EXAMPLE
+    assert index.lookup(EXAMPLE) == [0xF2410A57]
 
 
 def test_fingerprint_errors_are_specific() -> None:

@@ -13,6 +13,7 @@ from bot.narrowing import Wanted
 from bot.paging import PageView
 from bot.replies import problem, send_reply
 from bot.service import Requester, is_image
+from core.fingerprint import EXAMPLE
 from core.pid import NATURES
 
 GAMES = [
@@ -95,7 +96,7 @@ class SpindaCommands(
         await self._identify(interaction, images[0], requester_of(interaction, "menu", message.id))
 
     @app_commands.command(name="lookup", description="List every PID with a fingerprint's look")
-    @app_commands.describe(fingerprint="A fingerprint from an identification, such as 3QX-03B2ZZR6")
+    @app_commands.describe(fingerprint=f"A fingerprint from an identification, such as {EXAMPLE}")
     @app_commands.checks.cooldown(*CHEAP_RATE)
     async def lookup(self, interaction: discord.Interaction[Any], fingerprint: str) -> None:
         pages = await self.service.lookup(

@@ -1,0 +1,87 @@
+"""The virtual dataset and the fixed sets: determinism, labels, file round trip, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.assets import AssetPack
+from core.games import GEN3, GEN4
+from core.pid import coordinates
+from core.render import SpindaRenderer
+from training.augment import AugmentConfig
+from training.dataset import DatasetError, VirtualDataset, load_set, make_set, targets, training_packs
+
+
+def test_same_seed_same_stream_other_seed_other_stream(toy_pack: AssetPack) -> None:
+    first = VirtualDataset([toy_pack], 7, AugmentConfig()).batch(16)
+    again = VirtualDataset([toy_pack], 7, AugmentConfig()).batch(16)
+    other = VirtualDataset([toy_pack], 8, AugmentConfig()).batch(16)
+    np.testing.assert_array_equal(first.crops, again.crops)
+    np.testing.assert_array_equal(first.pids, again.pids)
+    assert not np.array_equal(first.pids, other.pids)
+    assert first.crops.shape == (16, 64, 64, 3) and first.crops.dtype == np.uint8
+
+
+def test_restored_state_continues_the_same_stream(toy_pack: AssetPack) -> None:
+    dataset = VirtualDataset([toy_pack], 3, AugmentConfig())
+    dataset.batch(4)
+    state = dataset.state()
+    expected = dataset.batch(4)
+    resumed = VirtualDataset([toy_pack], 999, AugmentConfig())
+    resumed.restore(state)
+    np.testing.assert_array_equal(resumed.batch(4).crops, expected.crops)
+
+
+def test_clean_samples_are_the_renders_on_white(toy_pack: AssetPack) -> None:
+    batch = VirtualDataset([toy_pack], 1, AugmentConfig.none(), shiny_rate=0.5).batch(8)
+    renderer = SpindaRenderer(toy_pack)
+    assert batch.shiny.any() and not batch.shiny.all()
+    for crop, pid, shiny in zip(batch.crops, batch.pids, batch.shiny, strict=True):
+        rgba = renderer.rgba([pid], bool(shiny))[0]
+        expected = np.where(rgba[..., 3:] > 0, rgba[..., :3], 255)
+        np.testing.assert_array_equal(crop, expected)
+
+
+def test_targets_follow_core_coordinates() -> None:
+    pids = np.array([0xF2410A57, 0, 0xFFFFFFFF], dtype=np.uint32)
+    labels = targets(pids, GEN3)
+    assert labels.shape == (3, 8)
+    assert labels[0].tolist() == list(coordinates(0xF2410A57, GEN3)) == [7, 5, 10, 0, 1, 4, 2, 15]
+
+
+def test_fixed_sets_are_deterministic_and_round_trip(toy_pack: AssetPack, tmp_path: Path) -> None:
+    val = make_set([toy_pack], "val")
+    assert (val.seed, len(val.pids), val.kind) == (42, 1000, "val")
+    assert not val.shiny.any()
+    val.save(tmp_path / "val.npz")
+    loaded = load_set(tmp_path / "val.npz")
+    np.testing.assert_array_equal(loaded.crops, make_set([toy_pack], "val").crops)
+    np.testing.assert_array_equal(loaded.pids, val.pids)
+    assert (loaded.family, loaded.pack, loaded.kind) == ("gen3", "toy", "val")
+    test = make_set([toy_pack], "test")
+    assert (test.seed, len(test.pids)) == (99, 500)
+    # The test set is augmented: its backgrounds are not all white.
+    assert (test.crops[:, 0, 0] != 255).any()
+
+
+def test_errors_say_what_is_wrong(toy_pack: AssetPack, tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="at least one asset pack"):
+        VirtualDataset([], 0, AugmentConfig())
+    gen4_like = AssetPack(GEN4, "other", tmp_path, np.ones((80, 80), np.uint8), toy_pack.normal, None)
+    with pytest.raises(DatasetError, match="one game family"):
+        VirtualDataset([toy_pack, gen4_like], 0, AugmentConfig())
+    with pytest.raises(DatasetError, match="unknown set 'train'"):
+        make_set([toy_pack], "train")
+    with pytest.raises(DatasetError, match="generate_sets"):
+        load_set(tmp_path / "missing.npz")
+    (tmp_path / "junk.npz").write_bytes(b"junk")
+    with pytest.raises(DatasetError, match="not a readable spot set"):
+        load_set(tmp_path / "junk.npz")
+
+
+def test_explicit_pack_folders_replace_the_defaults(toy_pack: AssetPack) -> None:
+    packs = training_packs(GEN3, [toy_pack.source])
+    assert [pack.source for pack in packs] == [toy_pack.source]

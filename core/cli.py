@@ -52,7 +52,12 @@ def _game(text: str) -> GameFamily:
 
 
 def _identify_game(text: str) -> str:
-    return "auto" if text.strip().lower() == "auto" else renderable_family(_game(text).key).key
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return renderable_family(_game(text).key).key
+    except UnknownGameError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _top(text: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from PIL import Image
 
 from core.cli import main
 from core.games import GEN3
-from core.pid import traits
+from core.pid import format_pid, traits
+from core.registry import Registry
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -115,3 +117,64 @@ def test_assets_import_status_and_reset(
     code, out, _ = run(capsys, "assets", "reset", "--game", "gen3")
     assert code == 0 and "removed" in out
     assert "imported" not in run(capsys, "assets", "status")[1]
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+
+
+def test_identify_json_contract_and_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    registry = tmp_path / "registry.db"
+    example = EXAMPLES / "gen3_F2410A57.png"
+    code, out, _ = run(
+        capsys, "identify", "--json", "--registry", str(registry), str(empty), str(example), str(text)
+    )
+    records = [json.loads(line) for line in out.splitlines()]
+    # A bad file is answered with a reason and does not stop the others; the exit status reports it.
+    assert code == 1
+    assert [r["status"] for r in records] == ["error", "ok", "error"]
+    assert "empty" in records[0]["message"] and "not an image" in records[2]["message"]
+    found = records[1]
+    assert found["path"] == str(example) and found["pid"] == "F2410A57" and found["game"] == "gen3"
+    assert 0.0 <= found["confidence"] <= 1.0 and "F2410A57" in found["siblings"]
+    assert set(found) == {
+        "path",
+        "status",
+        "pid",
+        "game",
+        "confidence",
+        "fingerprint",
+        "siblings",
+        "candidates",
+        "message",
+    }
+    assert all(set(c) == {"pid", "score"} for c in found["candidates"])
+    code, out, _ = run(capsys, "lookup", found["fingerprint"], "--json")
+    assert json.loads(out)["pids"] == found["siblings"]
+
+    async def recorded() -> tuple[list[int], int]:
+        async with Registry(registry) as opened:
+            return await opened.pids_for(found["fingerprint"]), await opened.seen_count(
+                found["fingerprint"], None
+            )
+
+    pids, seen = asyncio.run(recorded())
+    assert [format_pid(p) for p in pids] == found["siblings"] and seen == 1
+
+
+def test_identify_table_and_no_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "identify", "--no-registry", "--top", "2", str(EXAMPLES / "gen4_DEADBEEF.png"))
+    assert code == 0
+    header, row = out.splitlines()
+    assert header.split()[:3] == ["IMAGE", "STATUS", "PID"] and row.split()[1:4] == ["ok", "DEADBEEF", "gen4"]
+    assert not any(tmp_path.iterdir())
+
+
+def test_identify_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "identify", "--game", "bdsp", "x.png")
+    assert code == 2 and "coordinates and traits only" in err
+    code, _, err = run(capsys, "identify", "--model", "/nonexistent.pt", "x.png")
+    assert code == 1 and "/nonexistent.pt" in err and err.count("\n") == 1

@@ -116,6 +116,7 @@ class LookIndex:
         self._shape_words = np.full((4, shape_count, self._words.shape[-1]), ~np.uint64(0), dtype=np.uint64)
         for spot, unique in enumerate(distinct):
             self._shape_words[spot, : len(unique)] = unique
+        self._shape_pixels = np.unpackbits(self._shape_words.view(np.uint8), axis=-1).astype(np.bool_)
         self._byte_shifts = [
             8 * i if self.family.byte_order is ByteOrder.LITTLE else 8 * (3 - i) for i in range(4)
         ]
@@ -138,17 +139,39 @@ class LookIndex:
         for spot in range(4):
             fits = ~(self._shape_words[spot] & outside).any(axis=1)
             shapes.append(np.flatnonzero(fits))
-        unions = self._shape_words[0, shapes[0]]
-        chosen = shapes[0][:, None]
-        for spot in range(1, 4):
-            extra = self._shape_words[spot, shapes[spot]]
+        # Every fitting shape lies inside the look, so only the look's own pixels need comparing: packing
+        # just those makes the combination test a few words wide instead of the whole frame.
+        inside = np.flatnonzero(np.unpackbits(look.view(np.uint8)))
+        target = self._packed_subset(np.ones((1, len(inside)), dtype=np.bool_))[0]
+        packed = [self._packed_subset(self._shape_pixels[s, shapes[s]][:, inside]) for s in range(4)]
+        # Spots with few fitting shapes first; after each, drop partial unions that the remaining spots
+        # cannot complete even together, so the combinations never multiply out in full.
+        order = sorted(range(4), key=lambda s: len(shapes[s]))
+        unions = np.zeros((1, len(target)), dtype=np.uint64)
+        chosen = np.zeros((1, 0), dtype=np.intp)
+        for step, spot in enumerate(order):
+            extra = packed[spot]
             unions = (unions[:, None, :] | extra[None, :, :]).reshape(-1, unions.shape[-1])
             chosen = np.concatenate(
                 [np.repeat(chosen, len(extra), axis=0), np.tile(shapes[spot], len(chosen))[:, None]], axis=1
             )
-        pids = [self._expand(combo) for combo in chosen[np.flatnonzero((unions == look).all(axis=-1))]]
+            reach = np.zeros_like(target)
+            for later in order[step + 1 :]:
+                reach |= np.bitwise_or.reduce(packed[later], axis=0)
+            completable = ~((target & ~unions & ~reach) != 0).any(axis=-1)
+            unions, chosen = unions[completable], chosen[completable]
+        by_spot = np.empty_like(chosen)
+        by_spot[:, order] = chosen
+        pids = [self._expand(combo) for combo in by_spot]
         members: list[int] = np.sort(np.concatenate(pids)).tolist() if pids else []
         return members
+
+    @staticmethod
+    def _packed_subset(pixels: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:
+        # At least one word, so an empty look (every spot hidden) still compares.
+        pad = (-pixels.shape[-1]) % 64 or (64 if pixels.shape[-1] == 0 else 0)
+        packed = np.packbits(np.pad(pixels, ((0, 0), (0, pad))), axis=-1)
+        return np.ascontiguousarray(packed).view(np.uint64).reshape(len(pixels), -1)
 
     def _expand(self, combo: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
         """All PIDs whose spot i has shape combo[i]."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from golden import assert_matches_golden
 from PIL import Image
 
 from core import assets
@@ -418,16 +419,7 @@ def test_a_failed_swap_puts_the_previous_pack_back(tmp_path: Path, monkeypatch: 
 
 
 def assert_renders_golden(reference_dir: Path, family: GameFamily) -> None:
-    renderer = SpindaRenderer(default_pack(family))
-    golden = sorted((reference_dir / "golden" / family.key).glob("*.png"))
-    assert len(golden) >= 20
-    for path in golden:
-        with Image.open(path) as image:
-            expected = np.array(image)
-        actual = renderer.indexed([int(path.stem, 16)])[0]
-        assert np.array_equal(actual, expected), (
-            f"{family.key} {path.stem}: {(actual != expected).sum()} differ"
-        )
+    assert_matches_golden(SpindaRenderer(default_pack(family)), reference_dir)
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)

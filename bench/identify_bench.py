@@ -34,6 +34,7 @@ from core.render import SpindaRenderer
 from training.scenes import CONTEXTS, Scene, Smooth, make_no_spinda, make_photo, make_screenshot
 
 FAMILIES = (GEN3, GEN4)
+CONFIDENCE_THRESHOLDS = (0.2, 0.4, 0.6)
 
 
 @dataclass
@@ -77,13 +78,14 @@ def same_look(renderer: SpindaRenderer, a: int, b: int) -> bool:
     return bool(np.array_equal(pixels[0], pixels[1]))
 
 
-Answer = Callable[[np.ndarray], tuple[str, int | None, str | None]]
+# status, PID, game, confidence (None where the configuration gives none)
+Answer = Callable[[np.ndarray], tuple[str, int | None, str | None, float | None]]
 
 
 def identifier_answer(identifier: Identifier) -> Answer:
-    def answer(image: np.ndarray) -> tuple[str, int | None, str | None]:
+    def answer(image: np.ndarray) -> tuple[str, int | None, str | None, float | None]:
         result = identifier.identify_array(image)
-        return result.status, result.pid, result.game
+        return result.status, result.pid, result.game, result.confidence
 
     return answer
 
@@ -91,7 +93,7 @@ def identifier_answer(identifier: Identifier) -> Answer:
 def cnn_only_answer(identifier: Identifier) -> Answer:
     """The original design: the CNN's most likely nibbles on the detected crop, no decoder, no check."""
 
-    def answer(image: np.ndarray) -> tuple[str, int | None, str | None]:
+    def answer(image: np.ndarray) -> tuple[str, int | None, str | None, float | None]:
         detections = detect(image, identifier.colours, identifier.families)
         best: tuple[float, Detection, np.ndarray] | None = None
         for detection in detections:
@@ -103,17 +105,24 @@ def cnn_only_answer(identifier: Identifier) -> Answer:
             if best is None or belief > best[0]:
                 best = (belief, detection, proba)
         if best is None:
-            return "no_spinda", None, None
+            return "no_spinda", None, None, None
         coords = [int(c) for c in best[2].argmax(axis=1)]
         family = best[1].family
-        return "ok", pid_from_coordinates(coords, family), family.key
+        return "ok", pid_from_coordinates(coords, family), family.key, None
 
     return answer
 
 
 def accuracy_table(
-    name: str, identifier: Identifier, answer: Answer, reference: Path, per_cell: int, seed: int
+    name: str,
+    identifier: Identifier,
+    answer: Answer,
+    reference: Path,
+    per_cell: int,
+    seed: int,
+    confidences: list[tuple[float, bool]],
 ) -> list[str]:
+    """The table's rows; each answered picture's (confidence, look right) is added to `confidences`."""
     rows = []
     for family in FAMILIES:
         source = SpindaRenderer(load_pack(reference / family.key, family))
@@ -123,7 +132,7 @@ def accuracy_table(
             rng = np.random.default_rng([seed, family.frame_size or 0, kinds.index(kind)])
             tally = Tally()
             for pid, scene in scenes(source, kind, per_cell, rng):
-                status, found, game = answer(scene.image)
+                status, found, game, confidence = answer(scene.image)
                 ok = status == "ok" and found is not None and game == family.key
                 look = ok and found is not None and same_look(source, pid, found)
                 fingerprint = (
@@ -133,6 +142,8 @@ def accuracy_table(
                     and index.fingerprint(found) == index.fingerprint(pid)
                 )
                 tally.add(look, fingerprint, status == "ok")
+                if status == "ok" and confidence is not None:
+                    confidences.append((confidence, look))
             rows.append(
                 f"| {name:<16} | {family.key} | {kind:<11} | {tally.total:>5} | "
                 f"{100 * tally.look_right / tally.total:6.1f}% | "
@@ -166,6 +177,10 @@ def speed(identifier: Identifier, reference: Path, count: int, seed: int) -> flo
     for image in images:
         identifier.identify_array(image)
     return count / (time.perf_counter() - start)
+
+
+def _share(flags: list[bool]) -> str:
+    return f"{100 * sum(flags) / len(flags):.0f}%" if flags else "-"
 
 
 def timed(make: Callable[[], Identifier]) -> tuple[Identifier, float]:
@@ -209,8 +224,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n| configuration    | game | pictures    | count | look right | fp right | answered |")
     print("|------------------|------|-------------|-------|------------|----------|----------|")
+    default_confidences: list[tuple[float, bool]] = []
     for name, identifier, answer in configs:
-        for row in accuracy_table(name, identifier, answer, args.reference, per_cell, args.seed):
+        confidences: list[tuple[float, bool]] = default_confidences if name == "default" else []
+        for row in accuracy_table(name, identifier, answer, args.reference, per_cell, args.seed, confidences):
             print(row, flush=True)
 
     rejected, count = no_spinda_rate(default, 4 * per_cell, args.seed)
@@ -220,6 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| no-Spinda pictures rejected      | {rejected}/{count} ({100 * rejected / count:.1f}%) |")
     print(f"| speed, 720x480 screenshots       | {rate:.1f} images/s |")
     print(f"| Identifier build (incl. models)  | {load_s:.2f} s |")
+    # How well the default's confidence separates right answers from wrong ones (the bot's LOW_CONFIDENCE).
+    for threshold in CONFIDENCE_THRESHOLDS:
+        above = [right for confidence, right in default_confidences if confidence >= threshold]
+        below = [right for confidence, right in default_confidences if confidence < threshold]
+        print(
+            f"| confidence >= {threshold:.1f}: right / < it: right | "
+            f"{_share(above)} of {len(above)} / {_share(below)} of {len(below)} |"
+        )
     if resnet is not None:
         resnet_rate = speed(resnet, args.reference, 3 * per_cell, args.seed)
         print(f"| resnet34 speed ratio (ours/it)   | {rate / resnet_rate:.2f} |")

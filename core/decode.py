@@ -19,7 +19,9 @@ weighted, as a prior.
 
 Confidence: the best choice's share of a softmax over the distinguishable alternatives, times its fit
 (near 1 while its expected wrong pixels stay within ERROR_ALLOWANCE and it explains some spot pixels), so a
-near tie or a poor fit (no Spinda) gives a low value. It is a heuristic score, not a calibrated probability.
+near tie or a poor fit (no Spinda) gives a low value. The softmax is sharper for exact source pixels
+(SOURCE_TEMPERATURE), where one pixel of evidence is decisive. It is a score, not a calibrated
+probability; bench/identify_bench.py prints how often answers above and below a few thresholds are right.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ COLOUR_SIGMA = 20.0
 BEAM = 4
 MAX_ROUNDS = 6
 # Softmax temperature over scores (in pixels): alternatives this much worse share e^-1 of the belief.
+# A crop of exact source pixels (a pixel-sharp capture) has certain colours, so one pixel of evidence is
+# decisive there; blur and compression make a pixel or two of evidence unreliable.
 TEMPERATURE = 2.0
+SOURCE_TEMPERATURE = 0.5
 # Expected wrong pixels a right answer may have (the art's fixed spot-coloured parts, blur), and how fast
 # the fit falls beyond that; spot pixels a right answer explains at least (half of MIN_EXPLAINED: no fit).
 ERROR_ALLOWANCE = 22.0
@@ -148,7 +153,12 @@ def _prior_table(proba: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float3
     return np.stack([logp[2 * i, byte & 15] + logp[2 * i + 1, byte >> 4] for i in range(4)])
 
 
-def decode(obs: Observation, proba: npt.NDArray[np.float32] | None = None, top_k: int = 5) -> Decoded:
+def decode(
+    obs: Observation,
+    proba: npt.NDArray[np.float32] | None = None,
+    top_k: int = 5,
+    temperature: float = TEMPERATURE,
+) -> Decoded:
     reach, all_covers = _covers(obs.family)
     # Pixels with no paint evidence carry no score, so the search looks at nothing else.
     spot_all, cream_all = obs.spot[reach], obs.cream[reach]
@@ -206,7 +216,7 @@ def decode(obs: Observation, proba: npt.NDArray[np.float32] | None = None, top_k
             seen.add(key)
             keep.append(int(c))
     kept_scores = scores[keep]
-    belief = np.exp((kept_scores - kept_scores[0]) / TEMPERATURE)
+    belief = np.exp((kept_scores - kept_scores[0]) / temperature)
     belief /= belief.sum()
     best = unions[keep[0]]
     false_spots = float(cream[best].sum())

@@ -11,15 +11,21 @@ background colour taken out, for backgrounds in Spinda's own colours. Each frame
 sub-pixel accuracy (where the picture is most uniform inside each game pixel) and the crop is resampled
 from the middle of the game pixels. Whether a candidate really is a Spinda is decided by decoding it.
 
-Known weakness: the box must be right to the whole game pixel, and blur, JPEG or a background through the
-sprite's own colours can shift an edge by one (see bench/identify_bench.py for how often).
+A pixel-sharp picture (an emulator capture at any whole scale, see `pixel_grid`) is first taken back to
+its source pixels, where the frame is exact: scale 1, whole offsets. There the colours are exact too, so
+flat and gradient backgrounds are told from the sprite by colour steps (`_flat_background`), even where
+the games' spot-coloured arm outline touches a background in Spinda's colours.
+
+Known weakness: in a smoothed, compressed or photographed picture the box must still be right to the
+whole game pixel, and blur, JPEG or a background through the sprite's own colours can shift an edge by
+one (see bench/identify_bench.py for how often).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -94,6 +100,7 @@ class Detection:
     crop: RgbImage  # (S, S, 3)
     class_distance: npt.NDArray[np.float32]  # (S, S, 4): RGB distance to each class's nearest colour
     inside: npt.NDArray[np.bool_]  # (S, S): the pixel is in a paint region that lies within the sprite box
+    source_pixels: bool = False  # the crop is the picture's own pixels, exact (a pixel-sharp capture)
 
     @property
     def family(self) -> GameFamily:
@@ -244,8 +251,61 @@ def _background_colours(image: RgbImage, mask: npt.NDArray[np.uint8]) -> npt.NDA
     return (rgb + 0.5) * (1 << _QUANT)
 
 
+def _packed(image: RgbImage) -> npt.NDArray[np.int32]:
+    """Each pixel's exact colour as one integer."""
+    rgb = image.astype(np.int32)
+    packed: npt.NDArray[np.int32] = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    return packed
+
+
+# Largest step (per channel) between neighbours of one flat or gradient background; a sprite's own shades
+# differ by more (16 and up in the games' palettes).
+_FLAT_STEP = 6
+
+
+def _flat_background(
+    image: RgbImage, mask: npt.NDArray[np.uint8], family_list: list[GameFamily], largest_scale: float
+) -> npt.NDArray[np.bool_]:
+    """In a picture at its source pixels: the paint pixels that cannot be the sprite's, being either of a
+    colour that covers more of the picture than a sprite's paint could, or in a 4-connected area of one
+    colour (neighbours differing by at most _FLAT_STEP) wider or taller than a sprite. A gradient and a
+    checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step, parts
+    it from the background, where the searches on colour classes alone let its spot-coloured arm outline
+    join a background in Spinda's colours."""
+    packed = _packed(image)
+    height, width = packed.shape
+    paint = mask > 0
+    _, inverse, counts = np.unique(packed[paint], return_inverse=True, return_counts=True)
+    least = max(_BACKGROUND_MIN_PIXELS, _BACKGROUND_SHARE * mask.size)
+    common = np.zeros(packed.shape, dtype=np.bool_)
+    common[paint] = counts[inverse] >= least
+    # Components of near-equal colour (a gradient's bands join up, a sprite's shades do not): the pixels
+    # on the even points of a doubled grid, linked through the odd points between two alike neighbours.
+    # Every pixel takes part, paint or not: a gradient crosses from other colours into paint colours
+    # mid-band, and the part past the crossing is still background.
+    rgb = image.astype(np.int16)
+    alike_x = np.abs(rgb[:, 1:] - rgb[:, :-1]).max(axis=2) <= _FLAT_STEP
+    alike_y = np.abs(rgb[1:] - rgb[:-1]).max(axis=2) <= _FLAT_STEP
+    grid = np.zeros((2 * height - 1, 2 * width - 1), dtype=np.uint8)
+    grid[::2, ::2] = 1
+    grid[::2, 1::2] = alike_x
+    grid[1::2, ::2] = alike_y
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=4)
+    boxes = [paint_box(f) for f in family_list]
+    # Doubled-grid sizes: a run of n pixels spans 2n - 1 points.
+    too_wide = stats[:, 2] > 2 * largest_scale * max(b.width for b in boxes) + 1
+    too_tall = stats[:, 3] > 2 * largest_scale * max(b.height for b in boxes) + 1
+    wide = (too_wide | too_tall)[labels[::2, ::2]] & paint
+    out: npt.NDArray[np.bool_] = common | wide
+    return out
+
+
 def candidate_frames(
-    image: RgbImage, colours: ColourModel, families: Iterable[GameFamily], limit: int = MAX_CANDIDATES
+    image: RgbImage,
+    colours: ColourModel,
+    families: Iterable[GameFamily],
+    limit: int = MAX_CANDIDATES,
+    exact_scale: float | None = None,
 ) -> list[Candidate]:
     """Coarse frames for the paint regions shaped like a Spinda's paint box, most plausible first.
 
@@ -262,6 +322,10 @@ def candidate_frames(
     # colour, pieces of a striped background cut by the sprite join its paint; without it, a background
     # in the sprite's own cream takes some of the sprite away), so their best candidates take turns and
     # decoding picks.
+    # In a picture of exact colours (`exact_scale`: the largest scale a sprite may have in it), flat and
+    # gradient backgrounds are told from the sprite first.
+    if exact_scale is not None:
+        masks.append(mask & ~_flat_background(image, mask, family_list, exact_scale))
     masks.append(mask)
     for colour in _background_colours(image, mask):
         near = np.linalg.norm(colours.cube - colour, axis=-1) <= _BACKGROUND_TOLERANCE
@@ -435,8 +499,103 @@ def extract(image: RgbImage, candidate: Candidate, colours: ColourModel) -> Dete
     return Detection(frame, crop, distances, inside)
 
 
+@dataclass(frozen=True)
+class PixelGrid:
+    """A picture enlarged by a whole factor with nearest-neighbour: every `scale` x `scale` block starting
+    at (phase_x, phase_y) is one source pixel."""
+
+    scale: int
+    phase_x: int
+    phase_y: int
+
+    def native(self, image: RgbImage) -> RgbImage:
+        return np.ascontiguousarray(image[self.phase_y :: self.scale, self.phase_x :: self.scale])
+
+    def to_picture(self, frame: Frame) -> Frame:
+        s = self.scale
+        return Frame(
+            frame.family,
+            self.phase_x + frame.origin_x * s,
+            self.phase_y + frame.origin_y * s,
+            frame.scale_x * s,
+            frame.scale_y * s,
+        )
+
+
+# More exact colours than this and a picture is not a game screen's own pixels: the GBA's and each DS 2D
+# engine's palettes hold 512 colours, while smoothing and compression make new ones at every edge.
+_MAX_SOURCE_COLOURS = 512
+# How far from 1 a box measured at source pixels may put the scale: one game pixel short over the height.
+_SOURCE_SCALE_TOLERANCE = 0.03
+# Below this, a scale other than 1 measured in a picture of few colours is a misread box, not a picture
+# enlarged by a fraction.
+_FRACTIONAL_SCALE = 1.2
+# Colour changes needed on each axis before their spacing is trusted as a pixel grid.
+_MIN_GRID_CHANGES = 8
+
+
+def _grid_axis(changes: npt.NDArray[np.bool_]) -> tuple[int, int, int] | None:
+    """(period, phase, closest spacing) of the positions where the picture changes along one axis, or
+    None when there are too few."""
+    where = np.flatnonzero(changes) + 1  # position i: line i differs from line i - 1
+    if len(where) < _MIN_GRID_CHANGES:
+        return None
+    period = int(np.gcd.reduce(where - where[0]))
+    return period, int(where[0] % period), int(np.diff(where).min())
+
+
+def pixel_grid(image: RgbImage) -> PixelGrid | None:
+    """The whole-number nearest-neighbour enlargement of a pixel-sharp picture (an emulator capture; scale
+    1 for one at its native size or enlarged by under 2), or None for any other (smoothed, compressed,
+    photographed, enlarged by a fraction over 2). In such a picture colours change only between source
+    pixels, so the spacing of the changes is the scale and their position modulo it the phase; one change
+    anywhere else makes the spacing 1."""
+    # Lines compared as flat rows of bytes: twice as fast as reducing over the (H, W, 3) comparison.
+    by_rows = image.reshape(image.shape[0], -1)
+    by_cols = np.ascontiguousarray(image.transpose(1, 0, 2)).reshape(image.shape[1], -1)
+    rows = _grid_axis((by_rows[1:] != by_rows[:-1]).any(axis=1))
+    cols = _grid_axis((by_cols[1:] != by_cols[:-1]).any(axis=1))
+    if rows is not None and cols is not None and rows[0] == cols[0] and rows[0] >= 2:
+        return PixelGrid(rows[0], cols[1], rows[1])
+    # At scale 1 the period says nothing; a capture is told from a smoothed or compressed picture by its
+    # few exact colours (a sample of every other pixel is enough and four times cheaper), and from one
+    # enlarged by a fraction (2.5: lines come in twos and threes) by neighbouring lines that both change.
+    if rows is None or cols is None or rows[2] > 1 or cols[2] > 1:
+        return None
+    sample = _packed(np.ascontiguousarray(image[::2, ::2]))
+    if len(np.unique(sample)) <= _MAX_SOURCE_COLOURS:
+        return PixelGrid(1, 0, 0)
+    return None
+
+
 def detect(
     image: RgbImage, colours: ColourModel, families: Iterable[GameFamily], limit: int = MAX_CANDIDATES
 ) -> list[Detection]:
-    """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none)."""
-    return [extract(image, c, colours) for c in candidate_frames(image, colours, list(families), limit)]
+    """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none).
+
+    A pixel-sharp enlargement is first taken back to its source pixels: there the frame is exact to the
+    pixel and the search is cheaper by the scale squared."""
+    family_list = list(families)
+    grid = pixel_grid(image)
+    if grid is None:
+        return [extract(image, c, colours) for c in candidate_frames(image, colours, family_list, limit)]
+    native = grid.native(image)
+    # Scale 1 may also be a picture of few colours enlarged by a fraction under 2, so sprites up to twice
+    # the size are looked for there; a whole-number grid has taken the picture back to its source pixels.
+    largest = 2.0 if grid.scale == 1 else 1.0
+    snapped: list[Candidate] = []
+    for c in candidate_frames(native, colours, family_list, limit, exact_scale=largest):
+        if abs(c.frame.scale - 1.0) <= _SOURCE_SCALE_TOLERANCE:
+            # At its source pixels a game sprite lies 1:1 on the pixel grid, at a whole offset.
+            whole = Frame(c.frame.family, round(c.frame.origin_x), round(c.frame.origin_y), 1.0, 1.0)
+            snapped.append(replace(c, frame=whole))
+        elif grid.scale == 1 and c.frame.scale >= _FRACTIONAL_SCALE:
+            snapped.append(c)
+        # Otherwise another scale is a misreading: a box short of an ear tip, the other family's box.
+    seen: set[Frame] = set()
+    found = []
+    for c in snapped:  # one per frame, the most plausible's entry
+        if c.frame not in seen:
+            seen.add(c.frame)
+            found.append(extract(native, c, colours))
+    return [replace(d, frame=grid.to_picture(d.frame), source_pixels=True) for d in found]

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from core.assets import PROJECT_ROOT, default_pack
-from core.decode import Decoded, decode, envelope, observe
+from core.decode import SOURCE_TEMPERATURE, TEMPERATURE, Decoded, decode, envelope, observe
 from core.detect import ColourModel, Detection, detect
 from core.fingerprint import LookIndex
 from core.games import RENDERABLE, GameFamily, renderable_family
@@ -79,6 +79,13 @@ def _model_file(model_path: Path | None, family: GameFamily) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def _support(decoded: Decoded) -> tuple[bool, float]:
+    """How well a candidate frame's decode explains the picture, for choosing among frames: a usable fit
+    first, then spot pixels explained less pixels wrong. A frame one game pixel off still fits, but with
+    more wrong pixels, while its belief share (the confidence) can even be higher than the right one's."""
+    return decoded.fit >= MIN_FIT, decoded.explained - decoded.fit_errors
+
+
 class Identifier:
     def __init__(
         self,
@@ -129,7 +136,7 @@ class Identifier:
         best: tuple[Detection, Decoded] | None = None
         for detection in detect(image, self.colours, self.families):
             decoded = self._decode(detection)
-            if best is None or decoded.confidence > best[1].confidence:
+            if best is None or _support(decoded) > _support(best[1]):
                 best = (detection, decoded)
         if best is None or best[1].fit < MIN_FIT:
             return Identification(source, "no_spinda", NO_SPINDA)
@@ -137,9 +144,17 @@ class Identifier:
 
     def _decode(self, detection: Detection) -> Decoded:
         model = self.models.get(detection.family.key)
-        proba = model.predict_proba(detection.crop[None])[0] if model is not None else None
+        # Exact source pixels need no prior, and the CNN, trained on the project's art, misleads more than
+        # it helps on the games' sprites there (bench/identify_bench.py: "decoder only" was as good as or
+        # better than "default" on every pixel-sharp cell); it helps where blur has muddied the colours.
+        proba = (
+            model.predict_proba(detection.crop[None])[0]
+            if model is not None and not detection.source_pixels
+            else None
+        )
         observation = observe(detection, self.envelopes[detection.family.key])
-        return decode(observation, proba, top_k=4 * self.top_k)
+        temperature = SOURCE_TEMPERATURE if detection.source_pixels else TEMPERATURE
+        return decode(observation, proba, top_k=4 * self.top_k, temperature=temperature)
 
     def _answer(self, source: str, detection: Detection, decoded: Decoded) -> Identification:
         index = self.looks[decoded.family.key]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.assets import AssetPack, default_pack, load_pack
-from core.detect import ColourModel, Detection, detect, paint_box
+from core.detect import ColourModel, Detection, PixelGrid, detect, paint_box, pixel_grid
 from core.games import GEN3, GEN4, GameFamily
 from core.render import SpindaRenderer
 from training.scenes import Scene, make_screenshot
@@ -100,3 +100,47 @@ def test_background_in_spindas_own_colours(colours: ColourModel) -> None:
 def test_nothing_found_on_a_plain_screen(colours: ColourModel) -> None:
     image = np.full((160, 240, 3), (40, 90, 160), dtype=np.uint8)
     assert detect(image, colours, FAMILIES) == []
+
+
+def test_pixel_grid_of_sharp_enlargements() -> None:
+    sprite = SpindaRenderer(default_pack(GEN3)).rgba([0xF2410A57])[0]
+    rng = np.random.default_rng(5)
+    native = make_screenshot(sprite, rng, 1.0, None, None, "summary").image
+    assert pixel_grid(native) == PixelGrid(1, 0, 0)
+    enlarged = native.repeat(3, axis=0).repeat(3, axis=1)
+    cropped = enlarged[2:, 1:]  # a capture cut off the grid: the first whole pixel starts at (2, 1)
+    grid = pixel_grid(cropped)
+    assert grid == PixelGrid(3, 2, 1)
+    assert np.array_equal(grid.native(cropped), native[1:, 1:])
+    smooth = make_screenshot(sprite, rng, 3.0, "bilinear", None, "summary").image
+    assert pixel_grid(smooth) is None
+
+
+def _hard_backgrounds(height: int, width: int) -> list[np.ndarray]:
+    """A gradient through Spinda's orange and cream, and a checkerboard of a cream and an orange."""
+    t = np.linspace(0.0, 1.0, height)[:, None, None]
+    gradient = np.array([230, 120, 90]) * (1 - t) + np.array([248, 232, 176]) * t
+    y, x = np.mgrid[0:height, 0:width]
+    checks = np.where(((x // 8 + y // 8) % 2 == 0)[..., None], (222, 140, 76), (200, 180, 132))
+    return [np.broadcast_to(gradient, (height, width, 3)).astype(np.uint8), checks.astype(np.uint8)]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_the_games_sprites_on_backgrounds_in_spindas_colours(
+    family: GameFamily, colours: ColourModel, reference_dir: Path
+) -> None:
+    """The games' arms are outlined in a dark spot colour that touches the background: the frame must
+    still be exact, at scale 1 and enlarged."""
+    sprite = SpindaRenderer(load_pack(reference_dir / family.key, family)).rgba([0x8FCDA877])[0]
+    size = sprite.shape[0]
+    opaque = sprite[..., 3] > 0
+    for background in _hard_backgrounds(160, 240):
+        canvas = background.copy()
+        region = canvas[40 : 40 + size, 100 : 100 + size]
+        region[opaque] = sprite[..., :3][opaque]
+        for scale in (1, 2):
+            image = canvas.repeat(scale, axis=0).repeat(scale, axis=1)
+            homography = np.array([[scale, 0, 100 * scale], [0, scale, 40 * scale], [0, 0, 1.0]])
+            detection = found(Scene(image, homography), family, colours)
+            assert frame_error(Scene(image, homography), detection) == 0.0, scale
+            assert detection.source_pixels

@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
+from collections.abc import Mapping
+from typing import Any
 
 from bot_fakes import FakeIdentifier, FakeUpload
 from PIL import Image
@@ -17,8 +19,8 @@ from core.pid import format_pid, traits
 SLASH = Requester("slash", user_id=7, guild_id=70, channel_id=700)
 
 
-def fields(reply_embed: dict[str, object]) -> dict[str, str]:
-    return {f["name"]: f["value"] for f in reply_embed["fields"]}  # type: ignore[index, union-attr]
+def fields(reply_embed: Mapping[str, Any]) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in reply_embed["fields"]}
 
 
 async def test_identified_reply_is_recorded_and_shows_both_pictures(
@@ -31,6 +33,7 @@ async def test_identified_reply_is_recorded_and_shows_both_pictures(
     embed = outcome.reply.embeds[0].to_dict()
     shown = fields(embed)
     decided = traits(pid, GEN3)
+    assert decided.gender is not None
     assert shown["PID"] == "`0xF2410A57`" and shown["Confidence"] == "97%"
     assert (shown["Nature"], shown["Gender"], shown["Ability"]) == (
         decided.nature,

@@ -85,6 +85,7 @@ async def test_a_spinda_posted_in_a_watched_channel_gets_a_reply(
     shot = FakeUpload("shot.png", identifier.script(0x12345678))
     await watcher(bot).on_message(posted(bot, channel(bot, CHANNEL_ID), [shot], 9001))
     sent.assert_awaited_once()
+    assert sent.await_args is not None
     params = sent.await_args.kwargs["params"]
     assert [f.filename for f in params.files] == ["spinda-12345678.png"]
     assert '"message_reference"' in params.multipart[0]["value"]

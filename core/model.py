@@ -26,7 +26,6 @@ import numpy.typing as npt
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision import models as tv_models
 
 from core.games import GameFamily, renderable_family
 
@@ -168,6 +167,10 @@ class SpotNet(nn.Module):
 
 
 def _resnet(config: ModelConfig) -> nn.Module:
+    # torchvision is imported here, not at the top: the default spotnet does not need it, and the
+    # import costs seconds of the model's load time.
+    from torchvision import models as tv_models
+
     build = tv_models.resnet18 if config.backbone == "resnet18" else tv_models.resnet34
     net: nn.Module = build(weights=None, num_classes=COORDINATES * CLASSES)
     # The CIFAR-style stem: a 7x7 stride-2 convolution and a max-pool would average neighbouring nibbles.
@@ -177,6 +180,8 @@ def _resnet(config: ModelConfig) -> nn.Module:
 
 
 def _convnext(config: ModelConfig) -> nn.Module:
+    from torchvision import models as tv_models
+
     net: nn.Module = tv_models.convnext_tiny(weights=None, num_classes=COORDINATES * CLASSES)
     # A 2x2 patchify instead of 4x4: every pixel still reaches the channels, at twice the resolution.
     features = net.features

@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from core.assets import write_jasc_palette
+
 Mask = npt.NDArray[np.bool_]
 Canvas = npt.NDArray[np.uint8]
 
@@ -326,18 +328,13 @@ GEN4 = Design(
 DESIGNS = {"gen3": GEN3, "gen4": GEN4}
 
 
-def write_palette(path: Path, colours: tuple[tuple[int, int, int], ...]) -> None:
-    rows = [f"{r} {g} {b}" for r, g, b in colours]
-    path.write_text("\n".join(["JASC-PAL", "0100", str(len(rows)), *rows]) + "\n", encoding="ascii")
-
-
 def write_pack(design: Design, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     image = Image.fromarray(draw(design), "P")
     image.putpalette([channel for colour in design.normal for channel in colour])
     image.save(folder / "front.png", transparency=0, optimize=False)
-    write_palette(folder / "normal.pal", design.normal)
-    write_palette(folder / "shiny.pal", design.shiny)
+    write_jasc_palette(folder / "normal.pal", np.array(design.normal, dtype=np.uint8))
+    write_jasc_palette(folder / "shiny.pal", np.array(design.shiny, dtype=np.uint8))
 
 
 def main(argv: list[str] | None = None) -> None:

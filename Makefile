@@ -21,3 +21,10 @@ lint: $(STAMP)
 
 test: lint
 	.venv/bin/python -m pytest -q
+
+# Prints the README's performance figures (minutes; identify_bench reads ../shared/reference).
+bench: $(STAMP)
+	.venv/bin/python -m bench.render_bench
+	.venv/bin/python -m bench.model_bench
+	.venv/bin/python -m bench.identify_bench --quick
+	.venv/bin/python -m bench.bot_bench --rounds 3

@@ -100,7 +100,7 @@ class Design:
     eyes: tuple[Swirl, Swirl]
     mouth: Ellipse
     normal: tuple[tuple[int, int, int], ...]
-    shiny: tuple[tuple[int, int, int], ...]
+    shiny_changes: dict[int, tuple[int, int, int]]
     # Feature colours (palette indices), chosen per family so that none is a spot entry.
     line: int  # dark brown inner lines and swirls
     ear_line: int  # the lighter brown of the ear curls
@@ -233,24 +233,14 @@ GEN3 = Design(
         (80, 52, 36),
         (16, 16, 16),
     ),
-    shiny=(
-        (152, 200, 168),
-        (248, 236, 196),
-        (232, 212, 160),
-        (204, 176, 124),
-        (168, 132, 92),
-        (180, 197, 90),
-        (148, 164, 57),
-        (115, 131, 24),
-        (156, 172, 72),
-        (100, 116, 32),
-        (232, 124, 140),
-        (112, 36, 40),
-        (144, 104, 72),
-        (112, 76, 52),
-        (80, 52, 36),
-        (16, 16, 16),
-    ),
+    # Shininess recolours only the spots and the spot-coloured arms.
+    shiny_changes={
+        5: (180, 197, 90),
+        6: (148, 164, 57),
+        7: (115, 131, 24),
+        8: (156, 172, 72),
+        9: (100, 116, 32),
+    },
     line=14,
     ear_line=13,
     arm=8,
@@ -299,24 +289,14 @@ GEN4 = Design(
         (84, 54, 38),
         (16, 16, 16),
     ),
-    shiny=(
-        (144, 200, 160),
-        (248, 240, 200),
-        (232, 214, 164),
-        (206, 170, 118),
-        (160, 128, 90),
-        (120, 84, 64),
-        (181, 198, 90),
-        (148, 165, 57),
-        (115, 132, 33),
-        (156, 176, 80),
-        (100, 120, 40),
-        (236, 128, 144),
-        (112, 36, 44),
-        (144, 100, 70),
-        (84, 54, 38),
-        (16, 16, 16),
-    ),
+    # Shininess recolours only the spots and the spot-coloured arms.
+    shiny_changes={
+        6: (181, 198, 90),
+        7: (148, 165, 57),
+        8: (115, 132, 33),
+        9: (156, 176, 80),
+        10: (100, 120, 40),
+    },
     line=14,
     ear_line=13,
     arm=9,
@@ -334,7 +314,8 @@ def write_pack(design: Design, folder: Path) -> None:
     image.putpalette([channel for colour in design.normal for channel in colour])
     image.save(folder / "front.png", transparency=0, optimize=False)
     write_jasc_palette(folder / "normal.pal", np.array(design.normal, dtype=np.uint8))
-    write_jasc_palette(folder / "shiny.pal", np.array(design.shiny, dtype=np.uint8))
+    shiny = [design.shiny_changes.get(index, colour) for index, colour in enumerate(design.normal)]
+    write_jasc_palette(folder / "shiny.pal", np.array(shiny, dtype=np.uint8))
 
 
 def main(argv: list[str] | None = None) -> None:

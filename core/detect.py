@@ -7,18 +7,24 @@ pixels are classified by colour (a lookup table over 5-bit colours built once fr
 and other colours), the paint's 4-connected regions are found, grouped across outline lines of growing
 width (art splits ears, head and body), and every group whose box has a family's aspect ratio and fill is a
 candidate frame (scale from the height, x from the right edge). The search also runs with each dominant
-background colour taken out, for backgrounds in Spinda's own colours. Each frame is then refined to
-sub-pixel accuracy (where the picture is most uniform inside each game pixel) and the crop is resampled
-from the middle of the game pixels. Whether a candidate really is a Spinda is decided by decoding it.
+background colour taken out, for backgrounds in Spinda's own colours, and first without the flat and
+gradient backgrounds told apart by colour steps (`_flat_background`). Whether a candidate really is a
+Spinda is decided by decoding it.
 
 A pixel-sharp picture (an emulator capture at any whole scale, see `pixel_grid`) is first taken back to
 its source pixels, where the frame is exact: scale 1, whole offsets. There the colours are exact too, so
 flat and gradient backgrounds are told from the sprite by colour steps (`_flat_background`), even where
 the games' spot-coloured arm outline touches a background in Spinda's colours.
 
-Known weakness: in a smoothed, compressed or photographed picture the box must still be right to the
-whole game pixel, and blur, JPEG or a background through the sprite's own colours can shift an edge by
-one (see bench/identify_bench.py for how often).
+Any other picture (smoothed, compressed, photographed) is taken back to native pixels around each
+candidate by inverting its enlargement (core.enlargement: scale and phase fitted to a few hundredths of a
+game pixel, then the native colours by least squares), and the whole-pixel offset is the one where the
+paint box holds the reconstruction's paint best (`_native`).
+
+Known weaknesses (bench/identify_bench.py measures them): that whole-pixel offset is sometimes one off, as
+the box's edge rows hold few paint pixels; hard backgrounds (gradients and checks through Spinda's colours)
+can hide the sprite from the coarse search; and a photo's perspective and blur defeat the fit, which
+models an axis-aligned enlargement by a bilinear or bicubic filter only.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.assets import AssetPack
+from core.enlargement import AxisGrid, Enlargement, Span, fit, reconstruct
 from core.games import Box, GameFamily
 
 OTHER, CREAM, SPOT, SHINY_SPOT = 0, 1, 2, 3
@@ -60,9 +67,6 @@ _BACKGROUND_COLOURS = 3
 _BACKGROUND_TOLERANCE = 24.0
 # Dilation widths (picture pixels) for grouping paint regions split by outline lines of 1-2 game pixels.
 _GAP_KERNELS = (1, 3, 5, 9, 17)
-# Edge moves in game pixels. Whole-pixel shifts look equally uniform, so the box must already be right to
-# within half a game pixel, and the moves stay below that.
-_REFINE_STEPS = ((-0.4, -0.2, 0.0, 0.2, 0.4), (-0.1, 0.0, 0.1))
 
 RgbImage = npt.NDArray[np.uint8]
 
@@ -261,42 +265,67 @@ def _packed(image: RgbImage) -> npt.NDArray[np.int32]:
 # Largest step (per channel) between neighbours of one flat or gradient background; a sprite's own shades
 # differ by more (16 and up in the games' palettes).
 _FLAT_STEP = 6
+# The same in a smoothed or compressed picture: a gradient's steps plus JPEG noise, while a sprite's edges,
+# blurred over a few pixels, still step by more.
+_SMOOTH_STEP = 12
 
 
 def _flat_background(
-    image: RgbImage, mask: npt.NDArray[np.uint8], family_list: list[GameFamily], largest_scale: float
+    image: RgbImage,
+    mask: npt.NDArray[np.uint8],
+    family_list: list[GameFamily],
+    largest_scale: float,
+    step: int = _FLAT_STEP,
 ) -> npt.NDArray[np.bool_]:
-    """In a picture at its source pixels: the paint pixels that cannot be the sprite's, being either of a
-    colour that covers more of the picture than a sprite's paint could, or in a 4-connected area of one
-    colour (neighbours differing by at most _FLAT_STEP) wider or taller than a sprite. A gradient and a
+    """The paint pixels that cannot be the sprite's, being either of a colour that covers more of the
+    picture than a sprite's paint could, or in a 4-connected area of one colour (neighbours differing by
+    at most `step`: _FLAT_STEP at source pixels, _SMOOTH_STEP in a smoothed picture) wider or taller than a
+    sprite at `largest_scale`. A gradient and a
     checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step, parts
     it from the background, where the searches on colour classes alone let its spot-coloured arm outline
     join a background in Spinda's colours."""
     packed = _packed(image)
-    height, width = packed.shape
     paint = mask > 0
     _, inverse, counts = np.unique(packed[paint], return_inverse=True, return_counts=True)
     least = max(_BACKGROUND_MIN_PIXELS, _BACKGROUND_SHARE * mask.size)
     common = np.zeros(packed.shape, dtype=np.bool_)
     common[paint] = counts[inverse] >= least
-    # Components of near-equal colour (a gradient's bands join up, a sprite's shades do not): the pixels
-    # on the even points of a doubled grid, linked through the odd points between two alike neighbours.
-    # Every pixel takes part, paint or not: a gradient crosses from other colours into paint colours
-    # mid-band, and the part past the crossing is still background.
+    labels, stats = _alike_regions(image, step)
+    boxes = [paint_box(f) for f in family_list]
+    # Doubled-grid sizes: a run of n pixels spans 2n - 1 points.
+    too_wide = stats[:, 2] > 2 * largest_scale * max(b.width for b in boxes) + 1
+    too_tall = stats[:, 3] > 2 * largest_scale * max(b.height for b in boxes) + 1
+    wide = (too_wide | too_tall)[labels] & paint
+    out: npt.NDArray[np.bool_] = common | wide
+    return out
+
+
+def _alike_regions(image: RgbImage, step: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Components of near-equal colour (a gradient's bands join up, a sprite's shades do not): each pixel's
+    label, and each label's x, y, w, h, area on a doubled grid (a run of n pixels spans 2n - 1 points).
+    The pixels are the even points of the doubled grid, linked through the odd points between two
+    neighbours that differ by at most `step` on every channel. Every pixel takes part, paint or not: a
+    gradient crosses from other colours into paint colours mid-band, and the part past the crossing is
+    still background."""
+    height, width = image.shape[:2]
     rgb = image.astype(np.int16)
-    alike_x = np.abs(rgb[:, 1:] - rgb[:, :-1]).max(axis=2) <= _FLAT_STEP
-    alike_y = np.abs(rgb[1:] - rgb[:-1]).max(axis=2) <= _FLAT_STEP
+    alike_x = np.abs(rgb[:, 1:] - rgb[:, :-1]).max(axis=2) <= step
+    alike_y = np.abs(rgb[1:] - rgb[:-1]).max(axis=2) <= step
     grid = np.zeros((2 * height - 1, 2 * width - 1), dtype=np.uint8)
     grid[::2, ::2] = 1
     grid[::2, 1::2] = alike_x
     grid[1::2, ::2] = alike_y
     _, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=4)
-    boxes = [paint_box(f) for f in family_list]
-    # Doubled-grid sizes: a run of n pixels spans 2n - 1 points.
-    too_wide = stats[:, 2] > 2 * largest_scale * max(b.width for b in boxes) + 1
-    too_tall = stats[:, 3] > 2 * largest_scale * max(b.height for b in boxes) + 1
-    wide = (too_wide | too_tall)[labels[::2, ::2]] & paint
-    out: npt.NDArray[np.bool_] = common | wide
+    return np.asarray(labels[::2, ::2], dtype=np.int32), np.asarray(stats, dtype=np.int32)
+
+
+def _surroundings(image: RgbImage, step: int) -> npt.NDArray[np.bool_]:
+    """The pixels joined to the picture's border through neighbours differing by at most `step`: in a
+    window around a sprite with a margin of background all round, the background, however it is shaded,
+    up to the sprite's outline."""
+    labels, _ = _alike_regions(image, step)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    out: npt.NDArray[np.bool_] = np.isin(labels, border)
     return out
 
 
@@ -305,7 +334,7 @@ def candidate_frames(
     colours: ColourModel,
     families: Iterable[GameFamily],
     limit: int = MAX_CANDIDATES,
-    exact_scale: float | None = None,
+    background: npt.NDArray[np.bool_] | None = None,
 ) -> list[Candidate]:
     """Coarse frames for the paint regions shaped like a Spinda's paint box, most plausible first.
 
@@ -322,10 +351,10 @@ def candidate_frames(
     # colour, pieces of a striped background cut by the sprite join its paint; without it, a background
     # in the sprite's own cream takes some of the sprite away), so their best candidates take turns and
     # decoding picks.
-    # In a picture of exact colours (`exact_scale`: the largest scale a sprite may have in it), flat and
-    # gradient backgrounds are told from the sprite first.
-    if exact_scale is not None:
-        masks.append(mask & ~_flat_background(image, mask, family_list, exact_scale))
+    # Where the caller could tell the background from the sprite (`background`: see _flat_background and
+    # _surroundings), the search without it goes first.
+    if background is not None:
+        masks.append(mask & ~background)
     masks.append(mask)
     for colour in _background_colours(image, mask):
         near = np.linalg.norm(colours.cube - colour, axis=-1) <= _BACKGROUND_TOLERANCE
@@ -350,12 +379,16 @@ def candidate_frames(
     return ranked[:limit]
 
 
+def _regions(mask: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """The paint's 4-connected regions: a label image and each label's x, y, w, h, area (0: no paint)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    return np.asarray(labels, dtype=np.int32), np.asarray(stats, dtype=np.int32)
+
+
 def _candidates_in(
     mask: npt.NDArray[np.uint8], family_list: list[GameFamily]
 ) -> list[tuple[float, Candidate]]:
-    _, found_labels, found_stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-    labels = np.asarray(found_labels, dtype=np.int32)
-    stats = np.asarray(found_stats, dtype=np.int32)
+    labels, stats = _regions(mask)
     ys, xs = np.nonzero(mask)
     pixels = (ys, xs)
     boxes = [paint_box(f) for f in family_list]
@@ -420,59 +453,10 @@ def _sample_grid(
     return sampled.reshape(size, size, k, 3).astype(np.float32)
 
 
-def _roughness(image: RgbImage, frame: Frame, axis: str) -> float:
-    """How much the picture varies inside game pixels along one axis: least when the grid sits right."""
-    spread = (-0.3, 0.3)
-    samples = (
-        _sample_grid(image, frame, spread, (0.0,))
-        if axis == "x"
-        else _sample_grid(image, frame, (0.0,), spread)
-    )
-    box = paint_box(frame.family)
-    inside = samples[box.y0 : box.y1 + 1, box.x0 : box.x1 + 1]
-    return float(np.abs(inside[:, :, 0] - inside[:, :, 1]).sum())
-
-
-def refine(image: RgbImage, frame: Frame) -> Frame:
-    """Move the paint box's edges by under half a game pixel to where game pixels are most uniform: on each
-    axis, shift the grid, then stretch it from its far edge, in coarse then fine steps. A no-op for a
-    sprite at scale below 1.5, where a game pixel has no inside to measure."""
-    if frame.scale < 1.5:
-        return frame
-    best = frame
-    for axis in ("x", "y"):
-        for steps in _REFINE_STEPS:
-            shifts = _edge_moves(best, axis, [(a, a) for a in steps])
-            best = min(shifts, key=lambda f: _roughness(image, f, axis))
-            stretches = _edge_moves(best, axis, [(0.0, b) for b in steps])
-            best = min(stretches, key=lambda f: _roughness(image, f, axis))
-    return best
-
-
-def _edge_moves(frame: Frame, axis: str, moves: list[tuple[float, float]]) -> list[Frame]:
-    """Frames with the paint box's two edges on `axis` moved by each (near, far) pair, in game pixels."""
-    box = paint_box(frame.family)
-    lo, hi = (box.x0, box.x1 + 1) if axis == "x" else (box.y0, box.y1 + 1)
-    origin, scale = (frame.origin_x, frame.scale_x) if axis == "x" else (frame.origin_y, frame.scale_y)
-    left, right = origin + lo * scale, origin + hi * scale
-    # The unmoved frame comes first, so ties keep it.
-    ordered = sorted(moves, key=lambda m: abs(m[0]) + abs(m[1]))
-    out = []
-    for a, b in ordered:
-        l_edge, r_edge = left + a * scale, right + b * scale
-        s = (r_edge - l_edge) / (hi - lo)
-        o = l_edge - lo * s
-        if axis == "x":
-            out.append(Frame(frame.family, o, frame.origin_y, s, frame.scale_y))
-        else:
-            out.append(Frame(frame.family, frame.origin_x, o, frame.scale_x, s))
-    return out
-
-
 def extract(image: RgbImage, candidate: Candidate, colours: ColourModel) -> Detection:
     """The native-resolution crop (averaged over the middle of each game pixel), its colour evidence, and
     which of its pixels lie in the sprite's own paint."""
-    frame = refine(image, candidate.frame)
+    frame = candidate.frame
     # A few points near the centre average out JPEG noise; further out they would mix in the neighbours.
     inner = (-0.1, 0.0, 0.1) if frame.scale >= 2.5 else (0.0,)
     samples = _sample_grid(image, frame, inner, inner)
@@ -568,23 +552,114 @@ def pixel_grid(image: RgbImage) -> PixelGrid | None:
     return None
 
 
+# Native pixels reconstructed around a smoothed sprite's frame, so that its paint box is found inside the
+# reconstruction with background all round even when the coarse frame was a few game pixels off.
+_RECONSTRUCTION_MARGIN = 4
+# A reconstruction's colours are near the art's, so paint is judged strictly there (RGB distance).
+_RECONSTRUCTED_PAINT = 40.0
+# Whole-pixel offsets decoded: those whose box score is within the slack of the best, at most this many.
+_OFFSETS_TRIED = 4
+_BOX_SCORE_SLACK = 2.0
+# Paint outside the box counts this much against an offset, paint inside for it.
+_OUTSIDE_WEIGHT = 2.0
+# Largest step between neighbours of one background in a reconstruction: its noise (JPEG) reaches 20-30,
+# while the sprite's outline differs from anything around it by far more.
+_RECONSTRUCTED_STEP = 24
+
+
+def _box_scores(paint: npt.NDArray[np.bool_], box: Box, offsets: int) -> npt.NDArray[np.float64]:
+    """(offsets, offsets): for the frame at each whole-pixel offset (y, x) in `paint`, the paint inside the
+    box less _OUTSIDE_WEIGHT times the paint outside it."""
+    counts = paint.astype(np.float64)
+    total = counts.sum()
+    inside = cv2.boxFilter(
+        counts, -1, (box.width, box.height), anchor=(0, 0), normalize=False, borderType=cv2.BORDER_CONSTANT
+    )
+    inside = inside[box.y0 : box.y0 + offsets, box.x0 : box.x0 + offsets]
+    scores: npt.NDArray[np.float64] = inside - _OUTSIDE_WEIGHT * (total - inside)
+    return scores
+
+
+def _unsmoothed(image: RgbImage, candidate: Candidate, colours: ColourModel) -> list[Detection]:
+    """A smoothed picture's candidate taken back to native pixels (core.enlargement): the grid fitted to a
+    few hundredths of a game pixel, then the whole-pixel offset found as in a pixel-sharp capture, by the
+    paint box in the reconstruction. One detection per box found there (the fitted frame's own if none)."""
+    coarse = candidate.frame
+    family = coarse.family
+    box = paint_box(family)
+    grids = (AxisGrid(coarse.origin_x, coarse.scale_x), AxisGrid(coarse.origin_y, coarse.scale_y))
+    spans = (Span(box.x0, box.x1), Span(box.y0, box.y1))
+    fitted = fit(image, *grids, *spans)
+    return _native(image, fitted, family, colours)
+
+
+def _native(
+    image: RgbImage, fitted: Enlargement, family: GameFamily, colours: ColourModel
+) -> list[Detection]:
+    """Detections in the native pixels reconstructed on a fitted grid: one for each whole-pixel offset
+    where the paint box fits best."""
+    size = family.frame_size
+    assert size is not None
+    span = Span(-_RECONSTRUCTION_MARGIN, size - 1 + _RECONSTRUCTION_MARGIN)
+    native = np.round(reconstruct(image, fitted, span, span)).astype(np.uint8)
+    # Paint: colours nearer a cream or spot colour than anything else, and near it; the surroundings are
+    # background whatever their colour.
+    distance = colours.class_distances(native.reshape(-1, 3).astype(np.float32)).reshape(*native.shape[:2], 4)
+    nearest_paint = distance[..., 1:].min(axis=2)
+    sprite = ~_surroundings(native, _RECONSTRUCTED_STEP)
+    paint = (nearest_paint <= _RECONSTRUCTED_PAINT) & (nearest_paint < distance[..., OTHER]) & sprite
+    # The paint box is PID-independent: at the right whole-pixel offset all the paint lies inside it.
+    # Its edge rows hold few paint pixels (an ear tip), so offsets can tie; decoding picks among them.
+    scores = _box_scores(paint, paint_box(family), 2 * _RECONSTRUCTION_MARGIN + 1)
+    best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
+    best = best[np.argsort(-scores.ravel()[best], kind="stable")][:_OFFSETS_TRIED]
+    # Everything the surroundings do not reach is the sprite's: an edge pixel blurred towards the outline is
+    # still evidence (observed softly, core.decode), though too far from paint colours to count as paint.
+    regions = _regions(sprite.astype(np.uint8))
+    candidates = [
+        Candidate(Frame(family, float(x), float(y), 1.0, 1.0), *regions)
+        for y, x in zip(*np.unravel_index(best, scores.shape), strict=True)
+    ]
+    found: list[Detection] = []
+    for candidate in candidates:
+        frame = candidate.frame
+        detection = extract(native, candidate, colours)
+        picture = Frame(
+            family,
+            fitted.x.origin + (span.lo + frame.origin_x) * fitted.x.scale,
+            fitted.y.origin + (span.lo + frame.origin_y) * fitted.y.scale,
+            fitted.x.scale,
+            fitted.y.scale,
+        )
+        found.append(replace(detection, frame=picture))
+    return found
+
+
 def detect(
     image: RgbImage, colours: ColourModel, families: Iterable[GameFamily], limit: int = MAX_CANDIDATES
 ) -> list[Detection]:
     """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none).
 
     A pixel-sharp enlargement is first taken back to its source pixels: there the frame is exact to the
-    pixel and the search is cheaper by the scale squared."""
+    pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
+    by inverting its enlargement around each candidate (core.enlargement)."""
     family_list = list(families)
     grid = pixel_grid(image)
     if grid is None:
-        return [extract(image, c, colours) for c in candidate_frames(image, colours, family_list, limit)]
+        mask = colours.paint_mask(image)
+        background = _flat_background(image, mask, family_list, MAX_SCALE, _SMOOTH_STEP)
+        return [
+            detection
+            for c in candidate_frames(image, colours, family_list, limit, background)
+            for detection in _unsmoothed(image, c, colours)
+        ]
     native = grid.native(image)
     # Scale 1 may also be a picture of few colours enlarged by a fraction under 2, so sprites up to twice
     # the size are looked for there; a whole-number grid has taken the picture back to its source pixels.
     largest = 2.0 if grid.scale == 1 else 1.0
     snapped: list[Candidate] = []
-    for c in candidate_frames(native, colours, family_list, limit, exact_scale=largest):
+    background = _flat_background(native, colours.paint_mask(native), family_list, largest)
+    for c in candidate_frames(native, colours, family_list, limit, background):
         if abs(c.frame.scale - 1.0) <= _SOURCE_SCALE_TOLERANCE:
             # At its source pixels a game sprite lies 1:1 on the pixel grid, at a whole offset.
             whole = Frame(c.frame.family, round(c.frame.origin_x), round(c.frame.origin_y), 1.0, 1.0)

@@ -1,0 +1,224 @@
+"""Undo a smooth enlargement: where the native pixel grid lies in a smoothed picture, and its pixels' colours.
+
+A screenshot enlarged with a bilinear or bicubic filter (an emulator's or an image editor's) is a known
+linear function of the native pixels once the grid is known: along each axis, picture pixel i is a
+weighted sum of the native pixels near the point t = (i + 0.5 - origin) / scale - 0.5, with the filter's
+weights. So a grid is tested by how well the picture is explained by *some* native image on it: the
+least-squares residual of the picture against the span of the interpolation matrix. The residual is
+smallest when scale and phase are right, whatever the sprite shows, and the same fit then gives the native
+colours (`reconstruct`), sharper than sampling the picture at game pixel centres, where a bilinear
+enlargement still mixes a quarter of each neighbour in.
+
+The axes are separable, so each is fitted on a few random mixtures of the picture's lines across the other
+axis (`_signals`): the mixtures obey the same model with fewer columns. The residual says nothing about
+whole-pixel shifts (the grid's phase is modulo one game pixel); the caller finds those on the
+reconstruction, as for a pixel-sharp capture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+# Cubic filters by their free parameter: OpenCV's bicubic uses -0.75, Pillow's and most emulator shaders'
+# (Catmull-Rom) -0.5. None is the bilinear (triangle) filter.
+KERNELS: dict[str, float | None] = {"bilinear": None, "bicubic": -0.75, "catmull-rom": -0.5}
+# Native pixels fitted beyond the span on each side, so the span's own pixels have all their neighbours.
+_MARGIN = 3
+_SIGNALS = 16
+# Scale search: relative steps around the coarse estimate (a box read off blurred paint can be 10% off),
+# then fine steps around the best; phases in fractions of a game pixel.
+_COARSE_SCALES = np.linspace(-0.12, 0.12, 17)
+_COARSE_PHASES = np.linspace(-0.5, 0.5, 6, endpoint=False)
+_FINE_SCALES = np.linspace(-0.012, 0.012, 9)
+_FINE_PHASES = np.linspace(-0.12, 0.12, 7)
+# Tikhonov weight of the reconstruction, against the noise a sharpening inverse would amplify.
+_RIDGE = 0.002
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive range of native pixels on one axis."""
+
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
+class AxisGrid:
+    """Native pixel u on one axis covers picture coordinates [origin + u * scale, origin + (u+1) * scale)."""
+
+    origin: float
+    scale: float
+
+
+@dataclass(frozen=True)
+class Enlargement:
+    """A fitted grid on both axes (scale shared: game pixels are square) and the filter that fits best."""
+
+    x: AxisGrid
+    y: AxisGrid
+    kernel: str
+    residual: float  # mean squared residual per picture value, both axes: small for a smooth enlargement
+
+
+def _weights(
+    t: npt.NDArray[np.float64], a: float | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """Filter weights (n, 4) for native pixels floor(t) - 1 .. floor(t) + 2, and floor(t) - 1."""
+    base = np.floor(t)
+    x = t - base
+    if a is None:
+        zero = np.zeros_like(x)
+        weights = np.stack([zero, 1.0 - x, x, zero], axis=1)
+    else:
+        d = np.stack([x + 1.0, x, 1.0 - x, 2.0 - x], axis=1)
+        near = ((a + 2.0) * d - (a + 3.0)) * d * d + 1.0
+        far = ((a * d - 5.0 * a) * d + 8.0 * a) * d - 4.0 * a
+        weights = np.where(d <= 1.0, near, np.where(d < 2.0, far, 0.0))
+    return weights, base.astype(np.intp) - 1
+
+
+def interpolation_matrix(
+    first: int, last: int, grid: AxisGrid, native: Span, kernel: str
+) -> npt.NDArray[np.float64]:
+    """(picture pixels first..last-1, native pixels native.lo..native.hi): each picture pixel's weights."""
+    t = (np.arange(first, last, dtype=np.float64) + 0.5 - grid.origin) / grid.scale - 0.5 - native.lo
+    weights, base = _weights(t, KERNELS[kernel])
+    count = native.hi - native.lo + 1
+    matrix = np.zeros((last - first, count))
+    rows = np.arange(last - first)
+    for tap in range(4):
+        columns = base + tap
+        ok = (columns >= 0) & (columns < count)
+        np.add.at(matrix, (rows[ok], columns[ok]), weights[ok, tap])
+    return matrix
+
+
+def _picture_range(grid: AxisGrid, native: Span, length: int) -> tuple[int, int]:
+    """The picture pixels whose filter taps all fall on `native`: away from its ends by two native pixels."""
+    first = int(np.ceil(grid.origin + (native.lo + 2) * grid.scale))
+    last = int(np.floor(grid.origin + (native.hi - 1) * grid.scale))
+    return max(first, 0), min(last, length)
+
+
+def axis_residual(signals: npt.NDArray[np.float64], grid: AxisGrid, span: Span, kernel: str) -> float:
+    """Mean squared residual of `signals` (picture positions x k) against the best native signals on `grid`
+    over `span` (plus margin): the part of the picture no native image on this grid explains."""
+    native = Span(span.lo - _MARGIN, span.hi + _MARGIN)
+    first, last = _picture_range(grid, native, len(signals))
+    if last - first <= native.hi - native.lo + 1:
+        return float("inf")
+    matrix = interpolation_matrix(first, last, grid, native, kernel)
+    observed = signals[first:last]
+    gram = matrix.T @ matrix + 1e-6 * np.eye(matrix.shape[1])
+    projected = matrix.T @ observed
+    explained = float((projected * np.linalg.solve(gram, projected)).sum())
+    # Per degree of freedom, so that a finer grid is not favoured just for having more native pixels.
+    freedom = float((observed.shape[0] - matrix.shape[1]) * observed.shape[1])
+    return (float((observed * observed).sum()) - explained) / freedom
+
+
+def _signals(image: npt.NDArray[np.uint8], axis: int, across: tuple[int, int]) -> npt.NDArray[np.float64]:
+    """(picture length along `axis`, _SIGNALS): fixed random mixtures of the lines' values (all channels)
+    over the picture pixels `across` on the other axis. Fixed seed: the same picture always fits the same."""
+    lines = image if axis == 0 else image.transpose(1, 0, 2)
+    lo, hi = max(across[0], 0), min(across[1], lines.shape[1])
+    block = lines[:, lo:hi].reshape(lines.shape[0], -1).astype(np.float64)
+    mix = np.random.default_rng(0).normal(size=(block.shape[1], _SIGNALS)) / np.sqrt(max(block.shape[1], 1))
+    result: npt.NDArray[np.float64] = block @ mix
+    return result
+
+
+def _best_phase(
+    signals: npt.NDArray[np.float64],
+    centre: float,
+    scale: float,
+    span: Span,
+    kernel: str,
+    phases: npt.NDArray[np.float64],
+    around: float = 0.0,
+) -> tuple[float, AxisGrid]:
+    """The phase (shift in game pixels of the grid about a fixed picture point `centre`, the span's middle)
+    with the least residual."""
+    middle = (span.lo + span.hi + 1) / 2
+    best = (float("inf"), AxisGrid(centre - middle * scale, scale))
+    for phase in phases:
+        grid = AxisGrid(centre - middle * scale + (around + phase) * scale, scale)
+        value = axis_residual(signals, grid, span, kernel)
+        if value < best[0]:
+            best = (value, grid)
+    return best
+
+
+def fit(
+    image: npt.NDArray[np.uint8],
+    x: AxisGrid,
+    y: AxisGrid,
+    span_x: Span,
+    span_y: Span,
+) -> Enlargement:
+    """Refine a coarse grid (scale maybe 10% off, offset anywhere) to the enlargement that best explains the
+    picture around the native spans: scale to a few thousandths, phase to a few hundredths of a pixel."""
+    x0, x1 = x.origin + span_x.lo * x.scale, x.origin + (span_x.hi + 1) * x.scale
+    y0, y1 = y.origin + span_y.lo * y.scale, y.origin + (span_y.hi + 1) * y.scale
+    along_y = _signals(image, 0, (int(x0), int(np.ceil(x1))))
+    along_x = _signals(image, 1, (int(y0), int(np.ceil(y1))))
+    centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
+    scale = (x.scale + y.scale) / 2
+
+    def both(
+        kernel: str, scale: float, phases: npt.NDArray[np.float64], around: tuple[float, float]
+    ) -> tuple[float, AxisGrid, AxisGrid]:
+        rx, gx = _best_phase(along_x, centre_x, scale, span_x, kernel, phases, around[0])
+        ry, gy = _best_phase(along_y, centre_y, scale, span_y, kernel, phases, around[1])
+        return rx + ry, gx, gy
+
+    def phase_of(grid: AxisGrid, centre: float, span: Span) -> float:
+        return (grid.origin - (centre - (span.lo + span.hi + 1) / 2 * grid.scale)) / grid.scale
+
+    def search(
+        kernel: str,
+        scales: npt.NDArray[np.float64],
+        phases: npt.NDArray[np.float64],
+        around: tuple[float, float],
+    ) -> tuple[float, AxisGrid, AxisGrid]:
+        return min((both(kernel, s, phases, around) for s in scales), key=lambda item: item[0])
+
+    # Scale and phase on the middle filter first, then the filter, whose choice moves the best grid little.
+    _, gx, gy = search("bicubic", scale * (1.0 + _COARSE_SCALES), _COARSE_PHASES, (0.0, 0.0))
+    around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
+    _, gx, gy = search("bicubic", gx.scale * (1.0 + _FINE_SCALES), _FINE_PHASES, around)
+    around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
+    fits = {k: search(k, np.array([gx.scale]), _FINE_PHASES / 3, around) for k in KERNELS}
+    kernel = min(fits, key=lambda k: fits[k][0])
+    value, fx, fy = fits[kernel]
+    return Enlargement(fx, fy, kernel, value)
+
+
+def _inverse(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Ridge-regularised left inverse: native values from picture values."""
+    gram = matrix.T @ matrix
+    ridge = _RIDGE * np.trace(gram) / len(gram)
+    inverse: npt.NDArray[np.float64] = np.linalg.solve(gram + ridge * np.eye(len(gram)), matrix.T)
+    return inverse
+
+
+def reconstruct(
+    image: npt.NDArray[np.uint8], enlargement: Enlargement, span_x: Span, span_y: Span
+) -> npt.NDArray[np.float32]:
+    """(rows of span_y, columns of span_x, 3): the native pixels' colours that best explain the picture."""
+    native_x = Span(span_x.lo - _MARGIN, span_x.hi + _MARGIN)
+    native_y = Span(span_y.lo - _MARGIN, span_y.hi + _MARGIN)
+    height, width = image.shape[:2]
+    fx0, fx1 = _picture_range(enlargement.x, native_x, width)
+    fy0, fy1 = _picture_range(enlargement.y, native_y, height)
+    inverse_x = _inverse(interpolation_matrix(fx0, fx1, enlargement.x, native_x, enlargement.kernel))
+    inverse_y = _inverse(interpolation_matrix(fy0, fy1, enlargement.y, native_y, enlargement.kernel))
+    block = image[fy0:fy1, fx0:fx1].astype(np.float64)
+    native = np.einsum("ay,yxc,bx->abc", inverse_y, block, inverse_x, optimize=True)
+    inner = native[_MARGIN : native.shape[0] - _MARGIN, _MARGIN : native.shape[1] - _MARGIN]
+    out: npt.NDArray[np.float32] = np.clip(inner, 0.0, 255.0).astype(np.float32)
+    return out

@@ -1,0 +1,64 @@
+"""Undoing a smooth enlargement: the model matches OpenCV's filters, and fitting finds the grid and pixels."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from core.enlargement import AxisGrid, Enlargement, Span, fit, interpolation_matrix, reconstruct
+
+FILTERS = {"bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC}
+
+
+def blocky(rng: np.random.Generator, size: int) -> np.ndarray:
+    """A native picture with sprite-like structure: flat patches of a few colours, hard edges."""
+    small = rng.integers(0, 4, (size // 4, size // 4))
+    palette = np.array([[248, 232, 176], [222, 106, 57], [16, 16, 16], [90, 160, 220]], dtype=np.uint8)
+    image = palette[small.repeat(4, axis=0).repeat(4, axis=1)]
+    noise = rng.random((size, size)) < 0.15
+    image[noise] = palette[rng.integers(0, 4, int(noise.sum()))]
+    return image
+
+
+def enlarge(native: np.ndarray, scale: float, kernel: str) -> tuple[np.ndarray, float]:
+    size = round(native.shape[1] * scale)
+    picture = cv2.resize(native, (size, size), interpolation=FILTERS[kernel])
+    return picture, size / native.shape[1]
+
+
+@pytest.mark.parametrize("kernel", sorted(FILTERS))
+def test_interpolation_matrix_is_the_enlargement(kernel: str) -> None:
+    native = blocky(np.random.default_rng(1), 24).astype(np.float64)
+    picture, scale = enlarge(native.astype(np.uint8), 2.7, kernel)
+    grid = AxisGrid(0.0, scale)
+    matrix = interpolation_matrix(8, 56, grid, Span(0, 23), kernel)
+    # OpenCV clips the bicubic filter's overshoot at hard edges.
+    predicted = np.clip(np.einsum("yv,vuc,xu->yxc", matrix, native, matrix), 0, 255)
+    assert np.abs(predicted - picture[8:56, 8:56]).max() <= 1.0  # OpenCV rounds to whole values
+
+
+@pytest.mark.parametrize(("kernel", "scale"), [("bilinear", 3.37), ("bicubic", 2.21), ("bicubic", 5.6)])
+def test_fit_finds_scale_phase_and_filter_from_a_coarse_guess(kernel: str, scale: float) -> None:
+    native = blocky(np.random.default_rng(2), 48)
+    picture, true_scale = enlarge(native, scale, kernel)
+    # The guess: scale 7% off, grid shifted by 0.4 of a game pixel, as read off a blurred paint box.
+    guess = AxisGrid(0.4 * true_scale, 1.07 * true_scale)
+    found = fit(picture, guess, guess, Span(8, 39), Span(8, 39))
+    assert found.kernel == kernel
+    assert found.x.scale == pytest.approx(true_scale, rel=0.003)
+    for axis in (found.x, found.y):
+        phase = (axis.origin / axis.scale) % 1.0
+        assert min(phase, 1.0 - phase) < 0.08
+
+
+def test_reconstruct_gives_back_the_native_pixels() -> None:
+    native = blocky(np.random.default_rng(3), 48)
+    picture, scale = enlarge(native, 2.6, "bilinear")
+    grid = AxisGrid(0.0, scale)
+    pixels = reconstruct(picture, Enlargement(grid, grid, "bilinear", 0.0), Span(6, 41), Span(6, 41))
+    error = np.abs(pixels - native[6:42, 6:42].astype(np.float32))
+    # Sampling at the game pixels' centres leaves a quarter of each neighbour in; inverting does not.
+    assert error.mean() < 3.0
+    centres = cv2.resize(picture, (48, 48), interpolation=cv2.INTER_AREA)[6:42, 6:42].astype(np.float32)
+    assert error.mean() < 0.5 * np.abs(centres - native[6:42, 6:42]).mean()

@@ -582,8 +582,7 @@ def _box_scores(paint: npt.NDArray[np.bool_], box: Box, offsets: int) -> npt.NDA
 
 def _unsmoothed(image: RgbImage, candidate: Candidate, colours: ColourModel) -> list[Detection]:
     """A smoothed picture's candidate taken back to native pixels (core.enlargement): the grid fitted to a
-    few hundredths of a game pixel, then the whole-pixel offset found as in a pixel-sharp capture, by the
-    paint box in the reconstruction. One detection per box found there (the fitted frame's own if none)."""
+    few hundredths of a game pixel, then detections at the best whole-pixel offsets (`_native`)."""
     coarse = candidate.frame
     family = coarse.family
     box = paint_box(family)

@@ -139,7 +139,7 @@ def _best_phase(
     span: Span,
     kernel: str,
     phases: npt.NDArray[np.float64],
-    around: float = 0.0,
+    around: float,
 ) -> tuple[float, AxisGrid]:
     """The phase (shift in game pixels of the grid about a fixed picture point `centre`, the span's middle)
     with the least residual."""

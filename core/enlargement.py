@@ -61,7 +61,6 @@ class Enlargement:
     x: AxisGrid
     y: AxisGrid
     kernel: str
-    residual: float  # mean squared residual per picture value, both axes: small for a smooth enlargement
 
 
 def _weights(
@@ -105,8 +104,8 @@ def _picture_range(grid: AxisGrid, native: Span, length: int) -> tuple[int, int]
 
 
 def axis_residual(signals: npt.NDArray[np.float64], grid: AxisGrid, span: Span, kernel: str) -> float:
-    """Mean squared residual of `signals` (picture positions x k) against the best native signals on `grid`
-    over `span` (plus margin): the part of the picture no native image on this grid explains."""
+    """Squared residual per degree of freedom of `signals` (picture positions x k) against the best native
+    signals on `grid` over `span` (plus margin): the part of the picture no native image on it explains."""
     native = Span(span.lo - _MARGIN, span.hi + _MARGIN)
     first, last = _picture_range(grid, native, len(signals))
     if last - first <= native.hi - native.lo + 1:
@@ -194,8 +193,8 @@ def fit(
     around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
     fits = {k: search(k, np.array([gx.scale]), _FINE_PHASES / 3, around) for k in KERNELS}
     kernel = min(fits, key=lambda k: fits[k][0])
-    value, fx, fy = fits[kernel]
-    return Enlargement(fx, fy, kernel, value)
+    _, fx, fy = fits[kernel]
+    return Enlargement(fx, fy, kernel)
 
 
 def _inverse(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

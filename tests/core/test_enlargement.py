@@ -56,7 +56,7 @@ def test_reconstruct_gives_back_the_native_pixels() -> None:
     native = blocky(np.random.default_rng(3), 48)
     picture, scale = enlarge(native, 2.6, "bilinear")
     grid = AxisGrid(0.0, scale)
-    pixels = reconstruct(picture, Enlargement(grid, grid, "bilinear", 0.0), Span(6, 41), Span(6, 41))
+    pixels = reconstruct(picture, Enlargement(grid, grid, "bilinear"), Span(6, 41), Span(6, 41))
     error = np.abs(pixels - native[6:42, 6:42].astype(np.float32))
     # Sampling at the game pixels' centres leaves a quarter of each neighbour in; inverting does not.
     assert error.mean() < 3.0

@@ -40,6 +40,7 @@ import numpy.typing as npt
 from core.assets import AssetPack
 from core.enlargement import AxisGrid, Enlargement, Span, fit, reconstruct
 from core.games import Box, GameFamily
+from core.screen import ScreenView, find_screen
 
 OTHER, CREAM, SPOT, SHINY_SPOT = 0, 1, 2, 3
 # The published Gen III spot colours (normal, shiny): facts of the games, used as extra colour anchors so
@@ -52,6 +53,10 @@ _PUBLISHED_SPOTS = {
 # wide enough for JPEG and a phone's colour cast, narrow enough that the blend of outline and body is not.
 PAINT_TOLERANCE = 60.0
 _QUANT = 3  # bits dropped per channel for the colour lookup table
+# A photo's colour cast: gains estimated in a few rounds, within a phone's range, from enough pixels.
+_CAST_ROUNDS = 3
+_CAST_RANGE = (0.7, 1.4)
+_CAST_MIN_PIXELS = 50
 MIN_SCALE = 0.9
 MAX_SCALE = 8.0
 # Fill of the paint region's box: about 0.40-0.45 for the games' sprites and the project's art; the range
@@ -157,19 +162,45 @@ class ColourModel:
         nearest = d.argmin(axis=1)
         return nearest.astype(np.uint8), d[np.arange(len(pixels)), nearest]
 
-    def class_distances(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """(n, 3) colours -> (n, 4): distance to each class's nearest colour (OTHER, CREAM, SPOT, SHINY)."""
+    def class_distances_full(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """(n, 3) colours -> (n, anchors): distance to every anchor colour."""
         pixels = pixels.astype(np.float32)
         # |p - c|^2 = |p|^2 + |c|^2 - 2 p.c, one matrix product for all anchors.
         squared = (
             (pixels**2).sum(axis=1)[:, None] + self._anchor_norms[None, :] - 2.0 * pixels @ self.colours.T
         )
+        out: npt.NDArray[np.float32] = np.sqrt(np.maximum(squared, 0.0))
+        return out
+
+    def class_distances(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """(n, 3) colours -> (n, 4): distance to each class's nearest colour (OTHER, CREAM, SPOT, SHINY)."""
+        full = self.class_distances_full(pixels)
         out = np.full((len(pixels), 4), np.inf, dtype=np.float32)
         for label in (OTHER, CREAM, SPOT, SHINY_SPOT):
             columns = self.labels == label
             if columns.any():
-                out[:, label] = np.sqrt(np.maximum(squared[:, columns].min(axis=1), 0.0))
+                out[:, label] = full[:, columns].min(axis=1)
         return out
+
+    def cast(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """Per-channel gains that take a sprite's (n, 3) colours, under a photo's colour cast, back onto
+        the art's colours: each pixel is matched to its nearest anchor colour, the gains solved by least
+        squares, and again from the corrected colours. Near 1 for a picture with no cast."""
+        gains = np.ones(3)
+        values = pixels.astype(np.float64)
+        for _ in range(_CAST_ROUNDS):
+            corrected = (values * gains).astype(np.float32)
+            d = self.class_distances_full(corrected)
+            nearest = d.argmin(axis=1)
+            close = d[np.arange(len(values)), nearest] <= PAINT_TOLERANCE
+            if close.sum() < _CAST_MIN_PIXELS:
+                break
+            target = self.colours[nearest[close]].astype(np.float64)
+            seen = values[close]
+            gains = np.clip(
+                (seen * target).sum(axis=0) / np.maximum((seen * seen).sum(axis=0), 1.0), *_CAST_RANGE
+            )
+        return gains
 
     def paint_mask(self, image: RgbImage) -> npt.NDArray[np.uint8]:
         mask: npt.NDArray[np.uint8] = self._lut_paint[_colour_index(image)]
@@ -268,6 +299,7 @@ _FLAT_STEP = 6
 # The same in a smoothed or compressed picture: a gradient's steps plus JPEG noise, while a sprite's edges,
 # blurred over a few pixels, still step by more.
 _SMOOTH_STEP = 12
+_DENOISE = 3  # median filter aperture (pixels)
 
 
 def _flat_background(
@@ -592,6 +624,28 @@ def _unsmoothed(image: RgbImage, candidate: Candidate, colours: ColourModel) -> 
     return _native(image, fitted, family, colours)
 
 
+def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> list[tuple[int, int]]:
+    """Whole-pixel offsets (x, y) of the frame in a reconstruction, read off the sprite's silhouette: the
+    box of its largest part is the family's body box whatever the PID. Where the box has the body box's
+    size on both axes, the one offset it gives (the surest anchor: an outline all round); where an axis is
+    one pixel long or short (blur took or gave an edge line), both ends' readings; otherwise none."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(sprite.astype(np.uint8), connectivity=4)
+    if count < 2:
+        return []
+    x, y, w, h, _ = (int(v) for v in stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))])
+    body = family.body_box
+    assert body is not None
+    per_axis = []
+    for start, length, lo, size in ((x, w, body.x0, body.width), (y, h, body.y0, body.height)):
+        if length == size:
+            per_axis.append([start - lo])
+        elif abs(length - size) == 1:
+            per_axis.append([start - lo, start + length - size - lo])
+        else:
+            return []
+    return [(ox, oy) for oy in per_axis[1] for ox in per_axis[0]]
+
+
 def _native(
     image: RgbImage, fitted: Enlargement, family: GameFamily, colours: ColourModel
 ) -> list[Detection]:
@@ -600,28 +654,36 @@ def _native(
     size = family.frame_size
     assert size is not None
     span = Span(-_RECONSTRUCTION_MARGIN, size - 1 + _RECONSTRUCTION_MARGIN)
-    native = np.round(reconstruct(image, fitted, span, span)).astype(np.uint8)
+    reconstructed = reconstruct(image, fitted, span, span)
+    sprite = ~_surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP)
+    gains = colours.cast(reconstructed[sprite])
+    native = np.clip(np.round(reconstructed * gains), 0, 255).astype(np.uint8)
     # Paint: colours nearer a cream or spot colour than anything else, and near it; the surroundings are
     # background whatever their colour.
     distance = colours.class_distances(native.reshape(-1, 3).astype(np.float32)).reshape(*native.shape[:2], 4)
     nearest_paint = distance[..., 1:].min(axis=2)
-    sprite = ~_surroundings(native, _RECONSTRUCTED_STEP)
     paint = (nearest_paint <= _RECONSTRUCTED_PAINT) & (nearest_paint < distance[..., OTHER]) & sprite
-    # The paint box is PID-independent: at the right whole-pixel offset all the paint lies inside it.
-    # Its edge rows hold few paint pixels (an ear tip), so offsets can tie; decoding picks among them.
-    scores = _box_scores(paint, paint_box(family), 2 * _RECONSTRUCTION_MARGIN + 1)
-    best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
-    best = best[np.argsort(-scores.ravel()[best], kind="stable")][:_OFFSETS_TRIED]
-    # Everything the surroundings do not reach is the sprite's: an edge pixel blurred towards the outline is
-    # still evidence (observed softly, core.decode), though too far from paint colours to count as paint.
-    regions = _regions(sprite.astype(np.uint8))
-    candidates = [
-        Candidate(Frame(family, float(x), float(y), 1.0, 1.0), *regions)
-        for y, x in zip(*np.unravel_index(best, scores.shape), strict=True)
-    ]
+    reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
+    offsets = [(x, y) for x, y in _silhouette_offsets(sprite, family) if x in reach and y in reach]
+    if len(offsets) != 1:
+        # The paint box is PID-independent too: at the right whole-pixel offset all the paint lies inside
+        # it. Its edge rows hold few paint pixels (an ear tip), so offsets can tie; decoding picks.
+        scores = _box_scores(paint, paint_box(family), 2 * _RECONSTRUCTION_MARGIN + 1)
+        best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
+        best = best[np.argsort(-scores.ravel()[best], kind="stable")]
+        ranked = zip(*np.unravel_index(best, scores.shape), strict=True)
+        offsets += [(int(x), int(y)) for y, x in ranked if (x, y) not in offsets]
     found: list[Detection] = []
-    for candidate in candidates:
-        frame = candidate.frame
+    box = paint_box(family)
+    for x, y in offsets[:_OFFSETS_TRIED]:
+        frame = Frame(family, float(x), float(y), 1.0, 1.0)
+        # Everything the surroundings do not reach, within the paint box, is the sprite's: an edge pixel
+        # blurred towards the outline is still evidence (observed softly, core.decode), though too far from
+        # paint colours to count as paint. A background the surroundings missed (steps too big for them:
+        # a checkerboard) may join the sprite; the box cuts it off rather than losing the sprite with it.
+        within = np.zeros_like(sprite)
+        within[y + box.y0 : y + box.y1 + 1, x + box.x0 : x + box.x1 + 1] = True
+        candidate = Candidate(frame, *_regions((sprite & within).astype(np.uint8)))
         detection = extract(native, candidate, colours)
         picture = Frame(
             family,
@@ -632,6 +694,34 @@ def _native(
         )
         found.append(replace(detection, frame=picture))
     return found
+
+
+def _smoothed(
+    image: RgbImage, colours: ColourModel, family_list: list[GameFamily], limit: int
+) -> list[Detection]:
+    """Detections in a smoothly enlarged picture: each candidate taken back to native pixels."""
+    # Candidates are looked for in a denoised copy: a photo's sensor noise and JPEG's speckle would link
+    # a blurred sprite's gentle edges to a background of near colours; the fit reads the picture itself.
+    quiet: RgbImage = np.asarray(cv2.medianBlur(image, _DENOISE), dtype=np.uint8)
+    mask = colours.paint_mask(quiet)
+    background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP)
+    return [
+        detection
+        for c in candidate_frames(quiet, colours, family_list, limit, background)
+        for detection in _unsmoothed(image, c, colours)
+    ]
+
+
+def _photographed(frame: Frame, view: ScreenView) -> Frame:
+    """A frame found in a rectified screen, in the photo: its sprite box's corners mapped back, the frame
+    the axis-aligned box through them (the photo's grid is slightly turned; the frame only reports it)."""
+    size = frame.family.frame_size
+    assert size is not None
+    x0, y0 = view.point_in_picture(frame.origin_x, frame.origin_y)
+    x1, y1 = view.point_in_picture(
+        frame.origin_x + size * frame.scale_x, frame.origin_y + size * frame.scale_y
+    )
+    return Frame(frame.family, x0, y0, (x1 - x0) / size, (y1 - y0) / size)
 
 
 def detect(
@@ -645,13 +735,12 @@ def detect(
     family_list = list(families)
     grid = pixel_grid(image)
     if grid is None:
-        mask = colours.paint_mask(image)
-        background = _flat_background(image, mask, family_list, MAX_SCALE, _SMOOTH_STEP)
-        return [
-            detection
-            for c in candidate_frames(image, colours, family_list, limit, background)
-            for detection in _unsmoothed(image, c, colours)
-        ]
+        view = find_screen(image, [f.screen_size for f in family_list if f.screen_size is not None])
+        if view is not None:
+            found = _smoothed(view.image, colours, family_list, limit)
+            if found:
+                return [replace(d, frame=_photographed(d.frame, view)) for d in found]
+        return _smoothed(image, colours, family_list, limit)
     native = grid.native(image)
     # Scale 1 may also be a picture of few colours enlarged by a fraction under 2, so sprites up to twice
     # the size are looked for there; a whole-number grid has taken the picture back to its source pixels.

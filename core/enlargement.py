@@ -22,9 +22,25 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-# Cubic filters by their free parameter: OpenCV's bicubic uses -0.75, Pillow's and most emulator shaders'
-# (Catmull-Rom) -0.5. None is the bilinear (triangle) filter.
-KERNELS: dict[str, float | None] = {"bilinear": None, "bicubic": -0.75, "catmull-rom": -0.5}
+
+@dataclass(frozen=True)
+class Filter:
+    """How a native line became picture pixels: interpolated (bilinear, or cubic with this free
+    parameter), then blurred by a Gaussian of `blur` picture pixels (a photo's focus and resampling)."""
+
+    cubic: float | None
+    blur: float = 0.0
+
+
+# OpenCV's bicubic uses -0.75, Pillow's and most emulator shaders' (Catmull-Rom) -0.5. A photo of a
+# bilinear screen (core.screen) is blurred further by the lens, the phone's and our own resampling.
+KERNELS: dict[str, Filter] = {
+    "bilinear": Filter(None),
+    "bicubic": Filter(-0.75),
+    "catmull-rom": Filter(-0.5),
+    "bilinear, blurred 0.7": Filter(None, 0.7),
+    "bilinear, blurred 1.4": Filter(None, 1.4),
+}
 # Native pixels fitted beyond the span on each side, so the span's own pixels have all their neighbours.
 _MARGIN = 3
 _SIGNALS = 16
@@ -66,7 +82,8 @@ class Enlargement:
 def _weights(
     t: npt.NDArray[np.float64], a: float | None
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
-    """Filter weights (n, 4) for native pixels floor(t) - 1 .. floor(t) + 2, and floor(t) - 1."""
+    """Filter weights (n, 4) for native pixels floor(t) - 1 .. floor(t) + 2, and floor(t) - 1; `a` is the
+    cubic's free parameter, None for the bilinear (triangle) filter."""
     base = np.floor(t)
     x = t - base
     if a is None:
@@ -84,16 +101,26 @@ def interpolation_matrix(
     first: int, last: int, grid: AxisGrid, native: Span, kernel: str
 ) -> npt.NDArray[np.float64]:
     """(picture pixels first..last-1, native pixels native.lo..native.hi): each picture pixel's weights."""
-    t = (np.arange(first, last, dtype=np.float64) + 0.5 - grid.origin) / grid.scale - 0.5 - native.lo
-    weights, base = _weights(t, KERNELS[kernel])
+    chosen = KERNELS[kernel]
+    reach = int(np.ceil(3 * chosen.blur))
+    lo, hi = first - reach, last + reach
+    t = (np.arange(lo, hi, dtype=np.float64) + 0.5 - grid.origin) / grid.scale - 0.5 - native.lo
+    weights, base = _weights(t, chosen.cubic)
     count = native.hi - native.lo + 1
-    matrix = np.zeros((last - first, count))
-    rows = np.arange(last - first)
+    matrix = np.zeros((hi - lo, count))
+    rows = np.arange(hi - lo)
     for tap in range(4):
         columns = base + tap
         ok = (columns >= 0) & (columns < count)
         np.add.at(matrix, (rows[ok], columns[ok]), weights[ok, tap])
-    return matrix
+    if reach == 0:
+        return matrix
+    taps = np.exp(-0.5 * (np.arange(-reach, reach + 1) / chosen.blur) ** 2)
+    taps /= taps.sum()
+    blurred: npt.NDArray[np.float64] = np.stack(
+        [taps @ matrix[i : i + 2 * reach + 1] for i in range(last - first)]
+    )
+    return blurred
 
 
 def _picture_range(grid: AxisGrid, native: Span, length: int) -> tuple[int, int]:

@@ -71,6 +71,8 @@ class GameFamily:
     shiny_threshold: int
     # False where the value is an encryption constant that only places the spots (Gen VI onward).
     value_decides_traits: bool = True
+    # The console's screen in pixels (one of the DS's two), where the sprite is shown at 1:1.
+    screen_size: tuple[int, int] | None = None
 
     @property
     def renderable(self) -> bool:
@@ -120,6 +122,7 @@ GEN3 = GameFamily(
     cream_box=Box(17, 8, 51, 54),
     ability_rule="gen3",
     shiny_threshold=8,
+    screen_size=(240, 160),
 )
 
 GEN4 = GameFamily(
@@ -134,6 +137,7 @@ GEN4 = GameFamily(
     cream_box=Box(25, 15, 56, 63),
     ability_rule="gen4",
     shiny_threshold=8,
+    screen_size=(256, 192),
 )
 
 BDSP = GameFamily(

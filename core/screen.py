@@ -1,0 +1,158 @@
+"""A photo of a game screen taken back to the screen's own rectangle.
+
+A phone photo shows the console's screen as a quadrilateral (perspective: each corner moved a little)
+inside its surroundings (bezel, desk, wall), blurred and colour cast. Across a sprite, the perspective turns
+the game's square pixel grid by a degree or two and stretches one axis by a percent or two: enough to put
+the grid a whole game pixel out at the sprite's far side, which no axis-aligned fit of the enlargement can
+absorb. But the screen's edges are straight lines over hundreds of picture pixels, so they give the
+perspective precisely: the screen's outline is found against the surroundings (which reach the picture's
+border), its four sides are fitted as lines, and the picture is warped back so that the screen is an
+axis-aligned rectangle of its known size (`GameFamily.screen_size`) at a whole-picture scale. What comes
+out is a smoothly enlarged screenshot, which core.detect handles as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+RgbImage = npt.NDArray[np.uint8]
+Homography = npt.NDArray[np.float64]
+
+# RGB distance from the surroundings' colour beyond which a pixel belongs to the screen: above a phone's
+# noise and JPEG's ringing, below the difference between a lit screen and its bezel.
+_SURROUND_DISTANCE = 40.0
+# Share of the picture's border pixels that must be near the surroundings' colour: a photo's border is the
+# surroundings, a screenshot's is the game's own picture.
+_SURROUND_SHARE = 0.6
+# The screen fills most of a photo of it, and stays clear of the picture's border by this many pixels.
+_MIN_SCREEN_SHARE = 0.3
+_BORDER_CLEARANCE = 2
+# How far the outline's sides may be from the four-cornered polygon's (fraction of its perimeter).
+_POLYGON_TOLERANCE = 0.02
+# A side's line is fitted on its middle part only: corners are rounded by blur and the outline's tracing.
+_SIDE_TRIM = 0.08
+_SIDE_BAND = 4.0  # picture pixels from the polygon's side that count as that side's outline
+_MIN_SIDE_POINTS = 20
+# Largest log-ratio between the quadrilateral's aspect and a known screen's that still counts as a view of
+# that screen under slight perspective.
+_ASPECT_TOLERANCE = 0.08
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    """The screen warped back to a rectangle: `screen_size` screen pixels at `scale` picture pixels each;
+    `to_picture` maps the rectified picture's coordinates to the photo's."""
+
+    image: RgbImage
+    screen_size: tuple[int, int]
+    scale: float
+    to_picture: Homography
+
+    def point_in_picture(self, x: float, y: float) -> tuple[float, float]:
+        p = self.to_picture @ np.array([x, y, 1.0])
+        return float(p[0] / p[2]), float(p[1] / p[2])
+
+
+def _surround_colour(image: RgbImage) -> npt.NDArray[np.float32] | None:
+    """The colour of the surroundings along the picture's border, or None when the border is not one
+    colour (a screenshot, or a photo cropped inside the screen)."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
+    colour = np.median(border, axis=0)
+    near = np.linalg.norm(border - colour, axis=1) <= _SURROUND_DISTANCE
+    return colour if near.mean() >= _SURROUND_SHARE else None
+
+
+def _outline(image: RgbImage, surround: npt.NDArray[np.float32]) -> npt.NDArray[np.int32] | None:
+    """The outline (n, 2) of the largest region unlike the surroundings, if it is big enough and clear of
+    the picture's border."""
+    height, width = image.shape[:2]
+    unlike = np.linalg.norm(image.astype(np.float32) - surround, axis=2) > _SURROUND_DISTANCE
+    # Closing joins a screen whose content touches the surroundings' colour in places (a dark UI line).
+    mask = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count < 2:
+        return None
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h, area = (int(v) for v in stats[largest])
+    if area < _MIN_SCREEN_SHARE * height * width:
+        return None
+    clear = _BORDER_CLEARANCE
+    if x < clear or y < clear or x + w > width - clear or y + h > height - clear:
+        return None
+    contours, _ = cv2.findContours(
+        (labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+    )
+    outline: npt.NDArray[np.int32] = max(contours, key=cv2.contourArea).reshape(-1, 2)
+    return outline
+
+
+def _corners(outline: npt.NDArray[np.int32]) -> npt.NDArray[np.float64] | None:
+    """The screen's four corners (top-left, top-right, bottom-right, bottom-left), each the crossing of
+    two sides fitted as lines through the outline's points, or None if the outline is not four-sided."""
+    hull = cv2.convexHull(outline)
+    polygon = cv2.approxPolyDP(hull, _POLYGON_TOLERANCE * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    if len(polygon) != 4:
+        return None
+    points = outline.astype(np.float64)
+    lines = []
+    for i in range(4):
+        a, b = polygon[i].astype(np.float64), polygon[(i + 1) % 4].astype(np.float64)
+        along = b - a
+        length = float(np.linalg.norm(along))
+        normal = np.array([-along[1], along[0]]) / length
+        t = (points - a) @ along / length**2
+        side = (t > _SIDE_TRIM) & (t < 1 - _SIDE_TRIM) & (np.abs((points - a) @ normal) <= _SIDE_BAND)
+        if side.sum() < _MIN_SIDE_POINTS:
+            return None
+        # Huber: a few outline points pulled in where the screen's own content matches the surroundings.
+        line = cv2.fitLine(points[side].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((line[2:].astype(np.float64), line[:2].astype(np.float64)))
+    crossings = []
+    for (p1, d1), (p2, d2) in zip(lines[-1:] + lines[:-1], lines, strict=True):
+        s = np.linalg.solve(np.stack([d1, -d2], axis=1), p2 - p1)
+        crossings.append(p1 + s[0] * d1)
+    c = np.array(crossings)
+    total, diff = c.sum(axis=1), c[:, 0] - c[:, 1]
+    ordered = c[[np.argmin(total), np.argmax(diff), np.argmax(total), np.argmin(diff)]]
+    return ordered if len({tuple(p) for p in ordered.round(3)}) == 4 else None
+
+
+def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> ScreenView | None:
+    """The photographed screen, rectified, or None when the picture does not show a whole screen of one of
+    `screen_sizes` inside its surroundings (any screenshot, and photos cropped inside the screen)."""
+    surround = _surround_colour(image)
+    if surround is None:
+        return None
+    outline = _outline(image, surround)
+    if outline is None:
+        return None
+    corners = _corners(outline)
+    if corners is None:
+        return None
+    top, right, bottom, left = (np.linalg.norm(corners[(i + 1) % 4] - corners[i]) for i in range(4))
+    aspect = (top + bottom) / (left + right)
+    sizes = list(screen_sizes)
+    if not sizes:
+        return None
+    size = min(sizes, key=lambda s: abs(np.log(s[0] / s[1] / aspect)))
+    if abs(np.log(size[0] / size[1] / aspect)) > _ASPECT_TOLERANCE:
+        return None
+    scale = float((top + bottom + left + right) / (2 * (size[0] + size[1])))
+    width, height = size[0] * scale, size[1] * scale
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    to_screen = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    # Cubic: the warp's own resampling should blur the picture as little as possible.
+    rectified = cv2.warpPerspective(
+        image,
+        to_screen,
+        (round(width), round(height)),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    to_picture: Homography = np.linalg.inv(to_screen.astype(np.float64))
+    return ScreenView(np.asarray(rectified, dtype=np.uint8), size, scale, to_picture)

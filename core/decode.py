@@ -57,6 +57,8 @@ SOURCE_TEMPERATURE = 0.5
 ERROR_ALLOWANCE = 22.0
 ERROR_SCALE = 10.0
 MIN_EXPLAINED = 12.0
+# Share of the art's body core (`body_core`) a Spinda's paint covers at least.
+MIN_BODY_COVER = 0.85
 # The CNN is a tie-breaker: its log-probabilities count a quarter of a pixel each.
 PRIOR_WEIGHT = 0.25
 ENVELOPE_MARGIN = 1
@@ -98,6 +100,21 @@ def envelope(
     face_top = family.spots[2].origin[1]
     grown[:face_top] = True
     return np.asarray(grown)
+
+
+def body_core(cream: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """The art's cream body less its edge pixels, where one art's body differs from another's."""
+    core = cv2.erode(cream.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return np.asarray(core)
+
+
+def spinda_shaped(detection: Detection, core: npt.NDArray[np.bool_]) -> bool:
+    """Whether the sprite's own paint covers the body's core (`body_core`), as a Spinda's does whatever
+    its PID, spots being recoloured cream. Checked before decoding: a creature in Spinda's colours with
+    orange patches can explain spots well, but is rarely shaped like one. The games' paint covers 0.94 of
+    the project's art's core, a smoothed or photographed sprite's region (paint and outline) all of it."""
+    covered = float((detection.inside & core).sum()) / max(float(core.sum()), 1.0)
+    return covered >= MIN_BODY_COVER
 
 
 def observe(detection: Detection, allowed: npt.NDArray[np.bool_] | None = None) -> Observation:

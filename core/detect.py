@@ -352,12 +352,22 @@ def _alike_regions(image: RgbImage, step: int) -> tuple[npt.NDArray[np.int32], n
 
 
 def _surroundings(image: RgbImage, step: int) -> npt.NDArray[np.bool_]:
-    """The pixels joined to the picture's border through neighbours differing by at most `step`: in a
-    window around a sprite with a margin of background all round, the background, however it is shaded,
-    up to the sprite's outline."""
+    """In a window around a sprite with a margin of background all round, the background up to the
+    sprite's outline, however it is shaded or patterned: the pixels joined to the window's border through
+    neighbours differing by at most `step` (a gradient), and those joined to it through pixels within
+    `step` of a colour on the border (a checkerboard, whose squares differ by far more than a step)."""
     labels, _ = _alike_regions(image, step)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    out: npt.NDArray[np.bool_] = np.isin(labels, border)
+    border_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    shaded = np.isin(labels, border_labels)
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    edge = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
+    edge = np.unique(edge, axis=0)
+    squared = (pixels**2).sum(axis=1)[:, None] + (edge**2).sum(axis=1)[None, :] - 2.0 * pixels @ edge.T
+    like = (squared.min(axis=1) <= step**2).reshape(image.shape[:2])
+    _, parts = cv2.connectedComponents(like.astype(np.uint8), connectivity=4)
+    touching = np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]))
+    patterned = np.isin(parts, touching[touching > 0])
+    out: npt.NDArray[np.bool_] = shaded | patterned
     return out
 
 

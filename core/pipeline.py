@@ -23,7 +23,16 @@ import numpy.typing as npt
 from PIL import Image
 
 from core.assets import PROJECT_ROOT, default_pack
-from core.decode import SOURCE_TEMPERATURE, TEMPERATURE, Decoded, decode, envelope, observe
+from core.decode import (
+    SOURCE_TEMPERATURE,
+    TEMPERATURE,
+    Decoded,
+    body_core,
+    decode,
+    envelope,
+    observe,
+    spinda_shaped,
+)
 from core.detect import ColourModel, Detection, detect
 from core.fingerprint import LookIndex
 from core.games import RENDERABLE, GameFamily, renderable_family
@@ -103,6 +112,7 @@ class Identifier:
         self.envelopes = {
             key: envelope(index.family, index.renderer.pack.cream) for key, index in self.looks.items()
         }
+        self.bodies = {key: body_core(index.renderer.pack.cream) for key, index in self.looks.items()}
         self.colours = ColourModel(index.renderer.pack for index in self.looks.values())
         self.models: dict[str, SpotModel] = {}
         if model_path is not None and not model_path.exists():
@@ -135,6 +145,8 @@ class Identifier:
         """Identify from an (H, W, 3) RGB array."""
         best: tuple[Detection, Decoded] | None = None
         for detection in detect(image, self.colours, self.families):
+            if not spinda_shaped(detection, self.bodies[detection.family.key]):
+                continue
             decoded = self._decode(detection)
             if best is None or _support(decoded) > _support(best[1]):
                 best = (detection, decoded)

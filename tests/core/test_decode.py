@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.assets import AssetPack, default_pack, load_pack
-from core.decode import decode, envelope, observe
+from core.decode import body_core, decode, envelope, observe, spinda_shaped
 from core.detect import ColourModel, Detection, Frame
 from core.games import GEN3, GEN4, GameFamily
 from core.pid import coordinates
@@ -85,3 +85,26 @@ def test_a_spotless_cream_blob_fits_badly(colours: ColourModel) -> None:
     distances = colours.class_distances(cream.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
     blank = Detection(detection.frame, cream, distances, detection.inside)
     assert decode(observe(blank, envelope(GEN3, pack.cream))).fit < 0.35
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_only_spinda_shaped_paint_is_decoded(family: GameFamily, colours: ColourModel) -> None:
+    """The paint of any Spinda covers the body's core, whatever its spots; a blob in Spinda's colours that
+    lacks the head (a creature of cream ellipses) does not."""
+    pack = default_pack(family)
+    core = body_core(pack.cream)
+    for pid in random_pids(5, 8):
+        assert spinda_shaped(exact_detection(pack, pid, colours), core)
+    detection = exact_detection(pack, 0x12345678, colours)
+    headless = detection.inside.copy()
+    headless[: family.spots[2].origin[1]] = False
+    assert not spinda_shaped(
+        Detection(detection.frame, detection.crop, detection.class_distance, headless), core
+    )
+
+
+def test_the_games_sprites_are_spinda_shaped_for_our_art(colours: ColourModel, reference_dir: Path) -> None:
+    for family in FAMILIES:
+        pack = load_pack(reference_dir / family.key, family)
+        core = body_core(default_pack(family).cream)
+        assert all(spinda_shaped(exact_detection(pack, pid, colours), core) for pid in random_pids(5, 9))

@@ -108,6 +108,27 @@ def test_smoothed_screens_are_registered_to_a_fraction_of_a_game_pixel(
             assert min(phase, 1.0 - phase) < 0.15, scale
 
 
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_smoothed_sprite_on_a_checkerboard(family: GameFamily, colours: ColourModel) -> None:
+    """Squares in an orange near Spinda's spots and a teal differ by far more than JPEG's noise, so the
+    background is told from the sprite by the colours on the window's border, not by small steps."""
+    renderer = SpindaRenderer(default_pack(family))
+    sprite = renderer.rgba([0x9C3E51A7])[0]
+    ys, xs = np.mgrid[0:160, 0:240]
+    checks = ((xs // 12 + ys // 12) % 2).astype(bool)
+    orange, teal = np.array([200, 130, 80], np.uint8), np.array([40, 170, 170], np.uint8)
+    screen = np.where(checks[..., None], orange, teal).astype(np.uint8)
+    size = sprite.shape[0]
+    opaque = sprite[..., 3] > 0
+    screen[40 : 40 + size, 90 : 90 + size][opaque] = sprite[..., :3][opaque]
+    scale = 3.3
+    enlarged = cv2.resize(screen, (round(240 * scale), round(160 * scale)), interpolation=cv2.INTER_LINEAR)
+    image = jpeg(np.asarray(enlarged, dtype=np.uint8), 85)
+    sx, sy = image.shape[1] / 240, image.shape[0] / 160
+    scene = Scene(image, np.array([[sx, 0, 90 * sx], [0, sy, 40 * sy], [0, 0, 1.0]]))
+    assert frame_error(scene, found(scene, family, colours)) < 0.3
+
+
 def test_sharp_crop_is_the_sprite(colours: ColourModel) -> None:
     pack = default_pack(GEN3)
     sprite = SpindaRenderer(pack).rgba([0xF2410A57])[0]

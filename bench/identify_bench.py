@@ -159,8 +159,9 @@ def no_spinda_rate(identifier: Identifier, count: int, seed: int) -> tuple[int, 
     for i in range(count):
         size = 64 if i % 2 == 0 else 80
         smooth: Smooth = None if rng.random() < 0.5 else "bilinear"
+        # Every fourth a phone photo of the screen, which takes the photo path (core.screen).
         scene = make_no_spinda(
-            rng, size, float(rng.uniform(1.0, 4.0)), smooth, None, CONTEXTS[i % len(CONTEXTS)]
+            rng, size, float(rng.uniform(1.0, 4.0)), smooth, None, CONTEXTS[i % len(CONTEXTS)], i % 4 == 3
         )
         rejected += identifier.identify_array(scene.image).status == "no_spinda"
     return rejected, count

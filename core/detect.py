@@ -62,7 +62,9 @@ MAX_SCALE = 8.0
 # Fill of the paint region's box: about 0.40-0.45 for the games' sprites and the project's art; the range
 # leaves room for blur, and rejects solid boxes (UI panels) and thin lines.
 _FILL_RANGE = (0.22, 0.72)
-_ASPECT_TOLERANCE = 0.10
+# How far a paint box's aspect may stray from the family's: a photo's blur and a background piece that
+# touches the sprite can widen it by a tenth; the fit and the whole-pixel offset then correct the frame.
+_ASPECT_TOLERANCE = 0.15
 MAX_CANDIDATES = 6
 # A paint colour on more than this share of the picture is taken for a background: a sprite's paint is
 # under 2% of a game screen.

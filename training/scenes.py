@@ -262,9 +262,14 @@ def make_no_spinda(
     smooth: Smooth = None,
     jpeg_quality: int | None = None,
     context: Context = "summary",
+    photo: bool = False,
 ) -> Scene:
-    """A game screen with another creature where the sprite would be, and no Spinda."""
-    screen = make_screenshot(_creature(rng, size), rng, scale, smooth, jpeg_quality, context)
+    """A game screen with another creature where the sprite would be, and no Spinda; with `photo`, a phone
+    photo of that screen (`smooth` and `jpeg_quality` then unused: a photo's own apply)."""
+    creature = _creature(rng, size)
+    if photo:
+        return Scene(make_photo(creature, rng, scale, context=context).image, None)
+    screen = make_screenshot(creature, rng, scale, smooth, jpeg_quality, context)
     return Scene(screen.image, None)
 
 

@@ -111,6 +111,13 @@ def test_no_spinda_pictures(identifier: Identifier) -> None:
         assert result.to_json() == {"path": f"other{i}.png", "status": "no_spinda", "message": result.message}
 
 
+def test_photographed_no_spinda_pictures(identifier: Identifier) -> None:
+    rng = np.random.default_rng(22)
+    for i in range(4):
+        scene = make_no_spinda(rng, 64 if i % 2 else 80, 3.0, photo=True)
+        assert identifier.identify_array(scene.image).status == "no_spinda", i
+
+
 def test_bad_files_are_errors_not_exceptions(identifier: Identifier, tmp_path: Path) -> None:
     assert identifier.identify_bytes(b"", "empty.png").status == "error"
     junk = identifier.identify_bytes(b"GIF89a but not really", "junk.gif")

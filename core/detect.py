@@ -302,6 +302,7 @@ _FLAT_STEP = 6
 # blurred over a few pixels, still step by more.
 _SMOOTH_STEP = 12
 _DENOISE = 3  # median filter aperture (pixels)
+_EXACT_PAINT = 16.0  # RGB distance
 
 
 def _flat_background(
@@ -310,11 +311,15 @@ def _flat_background(
     family_list: list[GameFamily],
     largest_scale: float,
     step: int = _FLAT_STEP,
+    keep_exact: ColourModel | None = None,
 ) -> npt.NDArray[np.bool_]:
     """The paint pixels that cannot be the sprite's, being either of a colour that covers more of the
     picture than a sprite's paint could, or in a 4-connected area of one colour (neighbours differing by
     at most `step`: _FLAT_STEP at source pixels, _SMOOTH_STEP in a smoothed picture) wider or taller than a
-    sprite at `largest_scale`. A gradient and a
+    sprite at `largest_scale`. With `keep_exact` (a smoothed picture, where blur links the games' sprite's
+    cream, which touches the background unoutlined in places, to a gradient behind it), pixels within
+    _EXACT_PAINT of one of its cream or spot colours stay: a gradient only passes those in a thin band,
+    while the sprite's own colours sit on them. A gradient and a
     checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step, parts
     it from the background, where the searches on colour classes alone let its spot-coloured arm outline
     join a background in Spinda's colours."""
@@ -330,6 +335,12 @@ def _flat_background(
     too_wide = stats[:, 2] > 2 * largest_scale * max(b.width for b in boxes) + 1
     too_tall = stats[:, 3] > 2 * largest_scale * max(b.height for b in boxes) + 1
     wide = (too_wide | too_tall)[labels] & paint
+    if keep_exact is not None:
+        ys, xs = np.nonzero(wide)
+        d = keep_exact.class_distances(image[ys, xs].astype(np.float32))
+        nearest_paint = d[:, 1:].min(axis=1)
+        exact = (nearest_paint <= _EXACT_PAINT) & (nearest_paint < d[:, OTHER])
+        wide[ys[exact], xs[exact]] = False
     out: npt.NDArray[np.bool_] = common | wide
     return out
 
@@ -716,7 +727,7 @@ def _smoothed(
     # a blurred sprite's gentle edges to a background of near colours; the fit reads the picture itself.
     quiet: RgbImage = np.asarray(cv2.medianBlur(image, _DENOISE), dtype=np.uint8)
     mask = colours.paint_mask(quiet)
-    background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP)
+    background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP, colours)
     return [
         detection
         for c in candidate_frames(quiet, colours, family_list, limit, background)

@@ -9,7 +9,17 @@ import numpy as np
 import pytest
 
 from core.assets import AssetPack, default_pack, load_pack
-from core.detect import ColourModel, Detection, PixelGrid, detect, paint_box, pixel_grid
+from core.detect import (
+    _SMOOTH_STEP,
+    MAX_SCALE,
+    ColourModel,
+    Detection,
+    PixelGrid,
+    _flat_background,
+    detect,
+    paint_box,
+    pixel_grid,
+)
 from core.games import GEN3, GEN4, GameFamily
 from core.render import SpindaRenderer
 from training.scenes import Scene, jpeg, make_photo, make_screenshot
@@ -144,6 +154,36 @@ def test_photos_of_a_screen_are_registered(family: GameFamily, colours: ColourMo
         errors = [frame_error(scene, d) for d in detect(scene.image, colours, FAMILIES) if d.family is family]
         registered += bool(errors) and min(errors) < 0.4
     assert registered >= 5
+
+
+def test_smoothed_games_sprite_cream_is_not_taken_for_a_gradient(
+    colours: ColourModel, reference_dir: Path
+) -> None:
+    """The games' Gen III sprite lets its cream touch the background unoutlined; smoothed, that links it by
+    small steps to a cream-to-peach gradient behind it, a wide area of gentle steps that is taken out as
+    background. The sprite's own exact colours must stay (without that, 70-98% of its cream went)."""
+    pack = load_pack(reference_dir / "gen3", GEN3)
+    pid = 0x7B3E5533
+    sprite = SpindaRenderer(pack).rgba([pid])[0]
+    rows = np.linspace(0.0, 1.0, 160)[:, None, None]
+    top, bottom = np.array([250, 222, 190.0]), np.array([240, 160, 130.0])
+    screen = np.broadcast_to(top + rows * (bottom - top), (160, 240, 3)).round().astype(np.uint8).copy()
+    opaque = sprite[..., 3] > 0
+    screen[50:114, 100:164][opaque] = sprite[..., :3][opaque]
+    index = SpindaRenderer(pack).indexed([pid]).reshape(64, 64)
+    cream = np.zeros((160, 240), np.uint8)
+    cream[50:114, 100:164] = (index >= 1) & (index <= 3)
+    # The cream's inner pixels: its edge pixels are blends, rightly unlike any cream colour.
+    inner_cream = np.asarray(cv2.erode(cream, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    for scale in (3.3, 5.5):
+        size = (round(240 * scale), round(160 * scale))
+        image = jpeg(np.asarray(cv2.resize(screen, size, interpolation=cv2.INTER_CUBIC), dtype=np.uint8), 85)
+        quiet = np.asarray(cv2.medianBlur(image, 3), dtype=np.uint8)
+        inner = cv2.resize(inner_cream, size, interpolation=cv2.INTER_NEAREST).astype(bool)
+        background = _flat_background(
+            quiet, colours.paint_mask(quiet), FAMILIES, MAX_SCALE, _SMOOTH_STEP, colours
+        )
+        assert background[inner].mean() < 0.25, scale
 
 
 def test_sharp_crop_is_the_sprite(colours: ColourModel) -> None:

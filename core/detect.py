@@ -336,11 +336,13 @@ def _flat_background(
     too_tall = stats[:, 3] > 2 * largest_scale * max(b.height for b in boxes) + 1
     wide = (too_wide | too_tall)[labels] & paint
     if keep_exact is not None:
-        ys, xs = np.nonzero(wide)
-        d = keep_exact.class_distances(image[ys, xs].astype(np.float32))
+        # Judged once per distinct colour: far fewer than the pixels of a photo-sized picture.
+        colours_seen, which = np.unique(packed[wide], return_inverse=True)
+        rgb = np.stack([colours_seen >> 16, (colours_seen >> 8) & 255, colours_seen & 255], axis=1)
+        d = keep_exact.class_distances(rgb.astype(np.float32))
         nearest_paint = d[:, 1:].min(axis=1)
         exact = (nearest_paint <= _EXACT_PAINT) & (nearest_paint < d[:, OTHER])
-        wide[ys[exact], xs[exact]] = False
+        wide[wide] = ~exact[which]
     out: npt.NDArray[np.bool_] = common | wide
     return out
 

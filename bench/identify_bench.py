@@ -8,6 +8,7 @@ that pack shows pixels the picture's art hides.
 
     .venv/bin/python -m bench.identify_bench --quick          # a few hundred pictures, a few minutes
     .venv/bin/python -m bench.identify_bench --per-cell 100   # the full run
+    .venv/bin/python -m bench.identify_bench --per-cell 30 --default-only --kinds smooth+jpeg photo
 
 Configurations: "default" (the project's art, the shipped model if present), "decoder only" and
 "CNN only" when a model is present, and "reference assets" (the games' art given as assets).
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,9 @@ def cnn_only_answer(identifier: Identifier) -> Answer:
     return answer
 
 
+KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo")
+
+
 def accuracy_table(
     name: str,
     identifier: Identifier,
@@ -121,15 +125,17 @@ def accuracy_table(
     per_cell: int,
     seed: int,
     confidences: list[tuple[float, bool]],
+    wanted: Sequence[str] = KINDS,
 ) -> list[str]:
-    """The table's rows; each answered picture's (confidence, look right) is added to `confidences`."""
+    """The table's rows for the `wanted` kinds of picture; each answered picture's (confidence, look right)
+    is added to `confidences`."""
     rows = []
     for family in FAMILIES:
         source = SpindaRenderer(load_pack(reference / family.key, family))
         index = identifier.looks.get(family.key)
-        kinds = [f"sharp x{s}" for s in range(1, 7)] + ["smooth+jpeg", "photo"]
-        for kind in kinds:
-            rng = np.random.default_rng([seed, family.frame_size or 0, kinds.index(kind)])
+        for kind in wanted:
+            # Seeded by the kind's place in KINDS: a cell's pictures do not depend on which others run.
+            rng = np.random.default_rng([seed, family.frame_size or 0, KINDS.index(kind)])
             tally = Tally()
             for pid, scene in scenes(source, kind, per_cell, rng):
                 status, found, game, confidence = answer(scene.image)
@@ -197,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-cell", type=int, default=50)
     parser.add_argument("--resnet34", type=Path, help="a ResNet-34 checkpoint: the original design, CNN only")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="pictures to measure")
+    parser.add_argument("--default-only", action="store_true", help="only the default configuration")
     args = parser.parse_args(argv)
     if not (args.reference / "gen3" / "front.png").exists():
         print(f"the games' reference data is not at {args.reference} (use --reference)")
@@ -207,13 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     default, load_s = timed(Identifier)
     print(f"Identifier() built in {load_s:.2f} s; models: {sorted(default.models) or 'none'}")
     configs: list[tuple[str, Identifier, Answer]] = [("default", default, identifier_answer(default))]
-    if default.models:
+    if default.models and not args.default_only:
         decoder_only = Identifier()
         decoder_only.models = {}
         configs.append(("decoder only", decoder_only, identifier_answer(decoder_only)))
         configs.append(("CNN only", default, cnn_only_answer(default)))
-    reference_assets = Identifier(assets=args.reference)
-    configs.append(("reference assets", reference_assets, identifier_answer(reference_assets)))
+    if not args.default_only:
+        reference_assets = Identifier(assets=args.reference)
+        configs.append(("reference assets", reference_assets, identifier_answer(reference_assets)))
     resnet: Identifier | None = None
     if args.resnet34 is not None and args.resnet34.exists():
         from core.model import load_spot_model  # torch only when a model is measured
@@ -228,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     default_confidences: list[tuple[float, bool]] = []
     for name, identifier, answer in configs:
         confidences: list[tuple[float, bool]] = default_confidences if name == "default" else []
-        for row in accuracy_table(name, identifier, answer, args.reference, per_cell, args.seed, confidences):
+        table = accuracy_table(
+            name, identifier, answer, args.reference, per_cell, args.seed, confidences, args.kinds
+        )
+        for row in table:
             print(row, flush=True)
 
     rejected, count = no_spinda_rate(default, 4 * per_cell, args.seed)

@@ -16,15 +16,16 @@ its source pixels, where the frame is exact: scale 1, whole offsets. There the c
 flat and gradient backgrounds are told from the sprite by colour steps (`_flat_background`), even where
 the games' spot-coloured arm outline touches a background in Spinda's colours.
 
-Any other picture (smoothed, compressed, photographed) is taken back to native pixels around each
-candidate by inverting its enlargement (core.enlargement: scale and phase fitted to a few hundredths of a
-game pixel, then the native colours by least squares), and the whole-pixel offset is the one where the
-paint box holds the reconstruction's paint best (`_native`).
+A phone photo of a screen is first warped back to the screen's rectangle (core.screen). Any other picture
+(smoothed, compressed, a rectified photo) is taken back to native pixels around each candidate by inverting
+its enlargement (core.enlargement: scale and phase fitted to a few hundredths of a game pixel, then the
+native colours by least squares), its colour cast taken out (`ColourModel.cast`), and the whole-pixel
+offset read off the sprite's silhouette, whose box is the family's body box, or else the paint box
+(`_native`).
 
-Known weaknesses (bench/identify_bench.py measures them): that whole-pixel offset is sometimes one off, as
-the box's edge rows hold few paint pixels; hard backgrounds (gradients and checks through Spinda's colours)
-can hide the sprite from the coarse search; and a photo's perspective and blur defeat the fit, which
-models an axis-aligned enlargement by a bilinear or bicubic filter only.
+Known weaknesses (bench/identify_bench.py measures them): hard backgrounds (gradients and stripes through
+Spinda's colours, whose blur joins the sprite's paint) can hide the sprite from the coarse search, which
+is the commonest miss on smoothed pictures and photos.
 """
 
 from __future__ import annotations

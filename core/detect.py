@@ -149,7 +149,6 @@ class ColourModel:
             anchors += [(colour, label) for colour in colours]
         self.colours = np.array([c for c, _ in anchors], dtype=np.float32)
         self.labels = np.array([label for _, label in anchors], dtype=np.uint8)
-        self._anchor_norms = (self.colours**2).sum(axis=1)
         levels = 256 >> _QUANT
         grid = (np.arange(levels, dtype=np.float32) + 0.5) * (1 << _QUANT)
         # The centre colour of each lookup-table entry.
@@ -167,12 +166,7 @@ class ColourModel:
 
     def class_distances_full(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """(n, 3) colours -> (n, anchors): distance to every anchor colour."""
-        pixels = pixels.astype(np.float32)
-        # |p - c|^2 = |p|^2 + |c|^2 - 2 p.c, one matrix product for all anchors.
-        squared = (
-            (pixels**2).sum(axis=1)[:, None] + self._anchor_norms[None, :] - 2.0 * pixels @ self.colours.T
-        )
-        out: npt.NDArray[np.float32] = np.sqrt(np.maximum(squared, 0.0))
+        out: npt.NDArray[np.float32] = np.sqrt(np.maximum(_squared_distances(pixels, self.colours), 0.0))
         return out
 
     def class_distances(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -208,6 +202,17 @@ class ColourModel:
     def paint_mask(self, image: RgbImage) -> npt.NDArray[np.uint8]:
         mask: npt.NDArray[np.uint8] = self._lut_paint[_colour_index(image)]
         return mask
+
+
+def _squared_distances(
+    pixels: npt.NDArray[np.float32], colours: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """(n, 3) and (k, 3) colours -> (n, k) squared RGB distances, as |p|^2 + |c|^2 - 2 p.c: one matrix
+    product (it can dip a little below zero)."""
+    p = pixels.astype(np.float32)
+    c = colours.astype(np.float32)
+    out: npt.NDArray[np.float32] = (p**2).sum(axis=1)[:, None] + (c**2).sum(axis=1)[None, :] - 2.0 * p @ c.T
+    return out
 
 
 def _colour_index(image: RgbImage) -> npt.NDArray[np.int32]:
@@ -375,10 +380,8 @@ def _surroundings(image: RgbImage, step: int) -> npt.NDArray[np.bool_]:
     labels, _ = _alike_regions(image, step)
     border_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     shaded = np.isin(labels, border_labels)
-    pixels = image.reshape(-1, 3).astype(np.float32)
-    edge = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
-    edge = np.unique(edge, axis=0)
-    squared = (pixels**2).sum(axis=1)[:, None] + (edge**2).sum(axis=1)[None, :] - 2.0 * pixels @ edge.T
+    edge = np.unique(np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]), axis=0)
+    squared = _squared_distances(image.reshape(-1, 3).astype(np.float32), edge.astype(np.float32))
     like = (squared.min(axis=1) <= step**2).reshape(image.shape[:2])
     _, parts = cv2.connectedComponents(like.astype(np.uint8), connectivity=4)
     touching = np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]))
@@ -675,8 +678,8 @@ def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> li
 def _native(
     image: RgbImage, fitted: Enlargement, family: GameFamily, colours: ColourModel
 ) -> list[Detection]:
-    """Detections in the native pixels reconstructed on a fitted grid: one for each whole-pixel offset
-    where the paint box fits best."""
+    """Detections in the native pixels reconstructed on a fitted grid, colour cast taken out: one for the
+    whole-pixel offset the silhouette gives, or else for each where the paint box fits best."""
     size = family.frame_size
     assert size is not None
     span = Span(-_RECONSTRUCTION_MARGIN, size - 1 + _RECONSTRUCTION_MARGIN)

@@ -41,12 +41,14 @@ _MIN_SIDE_POINTS = 20
 # Largest log-ratio between the quadrilateral's aspect and a known screen's that still counts as a view of
 # that screen under slight perspective.
 _ASPECT_TOLERANCE = 0.08
+# Largest scale a screen is rectified at: the largest a screenshot is enlarged by.
+_LARGEST_SCALE = 6.0
 
 
 @dataclass(frozen=True)
 class ScreenView:
-    """The screen warped back to a rectangle: `screen_size` screen pixels at `scale` picture pixels each;
-    `to_picture` maps the rectified picture's coordinates to the photo's."""
+    """The screen warped back to a rectangle: `screen_size` screen pixels at `scale` picture pixels each
+    (at most _LARGEST_SCALE); `to_picture` maps the rectified picture's coordinates to the photo's."""
 
     image: RgbImage
     screen_size: tuple[int, int]
@@ -71,7 +73,13 @@ def _outline(image: RgbImage, surround: npt.NDArray[np.float32]) -> npt.NDArray[
     """The outline (n, 2) of the largest region unlike the surroundings, if it is big enough and clear of
     the picture's border."""
     height, width = image.shape[:2]
-    unlike = np.linalg.norm(image.astype(np.float32) - surround, axis=2) > _SURROUND_DISTANCE
+    # Squared distance a channel at a time, in int32: a 12-megapixel photo as float (H, W, 3) arrays would
+    # cost half a gigabyte.
+    squared = np.zeros(image.shape[:2], dtype=np.int32)
+    for channel in range(3):
+        step = image[..., channel].astype(np.int32) - round(float(surround[channel]))
+        squared += step * step
+    unlike = squared > _SURROUND_DISTANCE**2
     # Closing joins a screen whose content touches the surroundings' colour in places (a dark UI line).
     mask = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -143,6 +151,20 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
     if abs(np.log(size[0] / size[1] / aspect)) > _ASPECT_TOLERANCE:
         return None
     scale = float((top + bottom + left + right) / (2 * (size[0] + size[1])))
+    # A full-resolution phone photo spreads each screen pixel over 10-20 picture pixels: beyond the scales
+    # the detector looks for, and slower to fit for nothing. It is shrunk by area averaging first (the warp
+    # alone would alias); `unshrink` takes the shrunk picture's coordinates back to the photo's.
+    unshrink = np.eye(3)
+    if scale > _LARGEST_SCALE:
+        factor = _LARGEST_SCALE / scale
+        image = np.asarray(
+            cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), dtype=np.uint8
+        )
+        # Pixel centres: x in the photo is at (x + 0.5) * factor - 0.5 in the shrunk picture.
+        corners = (corners + 0.5) * factor - 0.5
+        shift = 0.5 / factor - 0.5
+        unshrink = np.array([[1 / factor, 0.0, shift], [0.0, 1 / factor, shift], [0.0, 0.0, 1.0]])
+        scale = _LARGEST_SCALE
     width, height = size[0] * scale, size[1] * scale
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     to_screen = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
@@ -154,5 +176,5 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
         flags=cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    to_picture: Homography = np.linalg.inv(to_screen.astype(np.float64))
+    to_picture: Homography = unshrink @ np.linalg.inv(to_screen.astype(np.float64))
     return ScreenView(np.asarray(rectified, dtype=np.uint8), size, scale, to_picture)

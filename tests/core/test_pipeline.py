@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.assets import load_pack
+from core.assets import default_pack, load_pack
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier
 from core.render import SpindaRenderer
-from training.scenes import make_no_spinda, make_screenshot
+from training.scenes import make_no_spinda, make_photo, make_screenshot
 
 JSON_KEYS = [
     "path",
@@ -109,6 +109,17 @@ def test_no_spinda_pictures(identifier: Identifier) -> None:
         assert result.status == "no_spinda", (i, result.pid, result.confidence)
         assert result.pid is None and "no Spinda" in result.message
         assert result.to_json() == {"path": f"other{i}.png", "status": "no_spinda", "message": result.message}
+
+
+def test_a_full_resolution_phone_photo(identifier: Identifier) -> None:
+    """About 4000x3100 pixels, each screen pixel over 14 of them (core.screen shrinks it to 6)."""
+    renderer = SpindaRenderer(default_pack(GEN4))
+    rng = np.random.default_rng(0)
+    pid = int(rng.integers(0, 2**32))
+    scene = make_photo(renderer.rgba([pid])[0], rng, 14.0, context="plain")
+    result = identifier.identify_array(scene.image)
+    assert result.status == "ok" and result.pid is not None, result.message
+    assert np.array_equal(renderer.spot_pixels([result.pid])[0], renderer.spot_pixels([pid])[0])
 
 
 def test_photographed_no_spinda_pictures(identifier: Identifier) -> None:

@@ -191,3 +191,19 @@ def test_no_known_sizes_finds_nothing() -> None:
     photo = photograph(rng, blocks(rng, 240, 160))
     assert find_screen(photo.image, SIZES) is not None
     assert find_screen(photo.image, []) is None
+
+
+def test_a_full_resolution_photo_is_rectified_at_the_largest_screenshot_scale() -> None:
+    """A phone's full resolution spreads a screen pixel over 14 photo pixels here; the screen comes back at
+    6 (beyond that the detector looks for nothing), and still maps onto the photo (measured: 0.1-0.9 photo
+    pixels inside the screen)."""
+    rng = np.random.default_rng(5)
+    photo = photograph(rng, blocks(rng, 240, 160), zoom=3.6, jitter=20.0, margin=200)
+    view = found(photo)
+    assert true_scale(photo, (240, 160)) > 14.0
+    assert view.scale == 6.0
+    assert view.image.shape[:2] == (960, 1440)
+    truth = photo.to_photo @ rectified_to_screen(photo, view)
+    for x, y in ((720.0, 480.0), (300.0, 700.0), (1200.0, 200.0)):
+        got, expected = view.point_in_picture(x, y), apply(truth, x, y)
+        assert np.hypot(got[0] - expected[0], got[1] - expected[1]) < 1.5, (x, y)

@@ -687,23 +687,24 @@ def _native(
     sprite = ~_surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP)
     gains = colours.cast(reconstructed[sprite])
     native = np.clip(np.round(reconstructed * gains), 0, 255).astype(np.uint8)
-    # Paint: colours nearer a cream or spot colour than anything else, and near it; the surroundings are
-    # background whatever their colour.
-    distance = colours.class_distances(native.reshape(-1, 3).astype(np.float32)).reshape(*native.shape[:2], 4)
-    nearest_paint = distance[..., 1:].min(axis=2)
-    paint = (nearest_paint <= _RECONSTRUCTED_PAINT) & (nearest_paint < distance[..., OTHER]) & sprite
+    box = paint_box(family)
     reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
     offsets = [(x, y) for x, y in _silhouette_offsets(sprite, family) if x in reach and y in reach]
     if len(offsets) != 1:
         # The paint box is PID-independent too: at the right whole-pixel offset all the paint lies inside
         # it. Its edge rows hold few paint pixels (an ear tip), so offsets can tie; decoding picks.
-        scores = _box_scores(paint, paint_box(family), 2 * _RECONSTRUCTION_MARGIN + 1)
+        # Paint: colours nearer a cream or spot colour than anything else, and near it; the surroundings
+        # are background whatever their colour.
+        pixels = native.reshape(-1, 3).astype(np.float32)
+        distance = colours.class_distances(pixels).reshape(*native.shape[:2], 4)
+        nearest_paint = distance[..., 1:].min(axis=2)
+        paint = (nearest_paint <= _RECONSTRUCTED_PAINT) & (nearest_paint < distance[..., OTHER]) & sprite
+        scores = _box_scores(paint, box, 2 * _RECONSTRUCTION_MARGIN + 1)
         best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
         best = best[np.argsort(-scores.ravel()[best], kind="stable")]
         ranked = zip(*np.unravel_index(best, scores.shape), strict=True)
         offsets += [(int(x), int(y)) for y, x in ranked if (x, y) not in offsets]
     found: list[Detection] = []
-    box = paint_box(family)
     for x, y in offsets[:_OFFSETS_TRIED]:
         frame = Frame(family, float(x), float(y), 1.0, 1.0)
         # Everything the surroundings do not reach, within the paint box, is the sprite's: an edge pixel

@@ -7,8 +7,9 @@ the grid a whole game pixel out at the sprite's far side, which no axis-aligned 
 absorb. But the screen's edges are straight lines over hundreds of picture pixels, so they give the
 perspective precisely: the screen's outline is found against the surroundings (which reach the picture's
 border), its four sides are fitted as lines, and the picture is warped back so that the screen is an
-axis-aligned rectangle of its known size (`GameFamily.screen_size`) at a whole-picture scale. What comes
-out is a smoothly enlarged screenshot, which core.detect handles as such.
+axis-aligned rectangle of its known size (`GameFamily.screen_size`), at the photo's own scale up to the
+largest a screenshot is enlarged by. What comes out is a smoothly enlarged screenshot, which core.detect
+handles as such.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def _corners(outline: npt.NDArray[np.int32]) -> npt.NDArray[np.float64] | None:
 def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> ScreenView | None:
     """The photographed screen, rectified, or None when the picture does not show a whole screen of one of
     `screen_sizes` inside its surroundings (any screenshot, and photos cropped inside the screen)."""
-    surround = _surround_colour(image)
+    sizes = list(screen_sizes)
+    surround = _surround_colour(image) if sizes else None
     if surround is None:
         return None
     outline = _outline(image, surround)
@@ -144,9 +146,6 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
         return None
     top, right, bottom, left = (np.linalg.norm(corners[(i + 1) % 4] - corners[i]) for i in range(4))
     aspect = (top + bottom) / (left + right)
-    sizes = list(screen_sizes)
-    if not sizes:
-        return None
     size = min(sizes, key=lambda s: abs(np.log(s[0] / s[1] / aspect)))
     if abs(np.log(size[0] / size[1] / aspect)) > _ASPECT_TOLERANCE:
         return None

@@ -18,9 +18,10 @@ are combined exhaustively and scored exactly. An optional CNN adds its nibble lo
 weighted, as a prior.
 
 Confidence: the best choice's share of a softmax over the distinguishable alternatives, times its fit
-(near 1 while its expected wrong pixels stay within ERROR_ALLOWANCE and it explains some spot pixels), so a
-near tie or a poor fit (no Spinda) gives a low value. The softmax is sharper for exact source pixels
-(SOURCE_TEMPERATURE), where one pixel of evidence is decisive. It is a score, not a calibrated
+(near 1 while its expected wrong pixels, less those no choice could avoid on blurred spot edges, stay
+within ERROR_ALLOWANCE and it explains some spot pixels), so a near tie or a poor fit (no Spinda) gives a
+low value. The softmax is sharper for exact source pixels (SOURCE_TEMPERATURE), where one pixel of evidence
+is decisive. It is a score, not a calibrated
 probability; bench/identify_bench.py prints how often answers above and below a few thresholds are right.
 """
 
@@ -57,6 +58,8 @@ SOURCE_TEMPERATURE = 0.5
 ERROR_ALLOWANCE = 22.0
 ERROR_SCALE = 10.0
 MIN_EXPLAINED = 12.0
+# Blur-ambiguous pixels forgiven, as a share of the explained spot pixels (see `decode`).
+BLURRED_EDGE_SHARE = 0.3
 # Share of the art's body core (`body_core`) a Spinda's paint covers at least.
 MIN_BODY_COVER = 0.85
 # The CNN is a tie-breaker: its log-probabilities count a quarter of a pixel each.
@@ -83,7 +86,7 @@ class Decoded:
     scores: tuple[float, ...]  # belief in each, 0..1
     confidence: float
     fit: float  # 0..1: how well the best choice explains the crop; low means no Spinda
-    fit_errors: float  # expected pixels the best choice gets wrong
+    fit_errors: float  # expected pixels the best choice gets wrong, less those blur makes unavoidable
     explained: float  # expected spot pixels it explains
     shiny: bool
 
@@ -242,7 +245,11 @@ def decode(
     # Fixed spot-coloured parts (mouth, arms) cost a real Spinda a roughly constant number of errors
     # whatever its spots, so errors are judged in pixels, not per explained pixel; and a Spinda always
     # shows some spots, so a fit needs some explained pixels.
-    errors = false_spots + misses
+    # A pixel blurred halfway between spot and cream costs a right answer about half a pixel whichever way
+    # it is predicted. Those unavoidable errors lie on the spots' edges, so they are forgiven up to a share
+    # of the spot pixels explained: a blurred Spinda keeps its fit, a picture of gradients does not gain one.
+    unavoidable = float(np.minimum(spot, cream).sum())
+    errors = false_spots + misses - min(unavoidable, BLURRED_EDGE_SHARE * explained)
     fit = float(np.exp(-max(0.0, errors - ERROR_ALLOWANCE) / ERROR_SCALE))
     fit *= float(np.clip((explained - MIN_EXPLAINED) / MIN_EXPLAINED, 0.0, 1.0))
     pids = tuple(_pid(obs.family, combos[c]) for c in keep[:top_k])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -12,6 +13,7 @@ from core.decode import body_core, decode, envelope, observe, spinda_shaped
 from core.detect import ColourModel, Detection, Frame
 from core.games import GEN3, GEN4, GameFamily
 from core.pid import coordinates
+from core.pipeline import MIN_FIT
 from core.render import SpindaRenderer
 
 FAMILIES = [GEN3, GEN4]
@@ -108,3 +110,41 @@ def test_the_games_sprites_are_spinda_shaped_for_our_art(colours: ColourModel, r
         pack = load_pack(reference_dir / family.key, family)
         core = body_core(default_pack(family).cream)
         assert all(spinda_shaped(exact_detection(pack, pid, colours), core) for pid in random_pids(5, 9))
+
+
+def blurred(detection: Detection, colours: ColourModel, sigma: float) -> Detection:
+    crop = np.asarray(cv2.GaussianBlur(detection.crop, (0, 0), sigma), dtype=np.uint8)
+    size = crop.shape[0]
+    distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
+    return Detection(detection.frame, crop, distances, detection.inside)
+
+
+def test_blurred_spot_edges_keep_the_fit(colours: ColourModel) -> None:
+    """Blur leaves spot edges halfway between spot and cream, which no answer can get right; they are not
+    counted against the fit (without that, one of these ten fitted 0.30 and read as no Spinda)."""
+    pack = default_pack(GEN3)
+    renderer = SpindaRenderer(pack)
+    allowed = envelope(GEN3, pack.cream)
+    right = 0
+    for pid in random_pids(10, 4):
+        result = decode(observe(blurred(exact_detection(pack, pid, colours), colours, 0.6), allowed))
+        assert result.fit >= MIN_FIT
+        right += bool(
+            np.array_equal(renderer.spot_pixels([result.pids[0]])[0], renderer.spot_pixels([pid])[0])
+        )
+    assert right >= 8
+
+
+def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -> None:
+    """A body whose lower half is all halfway between cream and spot (a gradient, not a blurred edge) is
+    no Spinda: only a share of the explained spot pixels is forgiven (forgiving every halfway pixel, this
+    fitted 1.0)."""
+    pack = default_pack(GEN3)
+    detection = exact_detection(pack, 0x12345678, colours)
+    halfway = detection.crop.copy()
+    lower = detection.inside.copy()
+    lower[:25] = False
+    halfway[lower] = (pack.normal[2].astype(int) + pack.normal[7].astype(int)) // 2
+    distances = colours.class_distances(halfway.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
+    blend = Detection(detection.frame, halfway, distances, detection.inside)
+    assert decode(observe(blend, envelope(GEN3, pack.cream))).fit < MIN_FIT

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.assets import default_pack, load_pack
+from core.assets import PROJECT_ROOT, default_pack, load_pack
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier
 from core.render import SpindaRenderer
@@ -58,6 +58,23 @@ def test_screenshots_of_our_art(identifier: Identifier, family: GameFamily) -> N
         assert result.pid in result.siblings and pid in result.siblings
         assert 0.0 < result.confidence <= 1.0
         assert result.crop is not None and result.crop.size == (renderer.size, renderer.size)
+
+
+@pytest.mark.parametrize(
+    ("name", "pid", "shiny"),
+    [
+        ("gen3_F2410A57.png", 0xF2410A57, False),
+        ("gen4_DEADBEEF.png", 0xDEADBEEF, False),
+        ("gen3_1234ABCD_shiny.jpg", 0x1234ABCD, True),
+    ],
+)
+def test_the_bundled_examples(identifier: Identifier, name: str, pid: int, shiny: bool) -> None:
+    """The README's examples; the shiny one is smoothed x2 and JPEG-compressed, its spot edges blurred."""
+    result = identifier.identify_path(PROJECT_ROOT / "assets" / "examples" / name)
+    assert result.status == "ok", result.message
+    assert result.pid is not None and result.game is not None
+    assert same_look(identifier, result.game, result.pid, pid)
+    assert result.shiny == shiny
 
 
 @pytest.mark.parametrize("family", [GEN3, GEN4], ids=lambda f: f.key)

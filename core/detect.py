@@ -318,14 +318,17 @@ def _flat_background(
     largest_scale: float,
     step: int = _FLAT_STEP,
     keep_exact: ColourModel | None = None,
+    repeating: bool = False,
 ) -> npt.NDArray[np.bool_]:
     """The paint pixels that cannot be the sprite's, being either of a colour that covers more of the
     picture than a sprite's paint could, or in a 4-connected area of one colour (neighbours differing by
-    at most `step`: _FLAT_STEP at source pixels, _SMOOTH_STEP in a smoothed picture) wider or taller than a
-    sprite at `largest_scale`. With `keep_exact` (a smoothed picture, where blur links the games' sprite's
-    cream, which touches the background unoutlined in places, to a gradient behind it), pixels within
-    _EXACT_PAINT of one of its cream or spot colours stay: a gradient only passes those in a thin band,
-    while the sprite's own colours sit on them. A gradient and a
+    at most `step`: _FLAT_STEP at source pixels, _SMOOTH_STEP in a smoothed picture) or of a repeating
+    pattern (with `repeating`: `_periodic`, within twice `step`) wider or taller than a sprite at
+    `largest_scale`. With
+    `keep_exact` (a smoothed picture, where blur links the games' sprite's cream, which touches the
+    background unoutlined in places, to a gradient behind it), pixels of a flat area within _EXACT_PAINT of
+    one of its cream or spot colours stay: a gradient only passes those in a thin band, while the sprite's
+    own colours sit on them. A gradient and a
     checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step, parts
     it from the background, where the searches on colour classes alone let its spot-coloured arm outline
     join a background in Spinda's colours."""
@@ -350,6 +353,75 @@ def _flat_background(
         exact = (nearest_paint <= _EXACT_PAINT) & (nearest_paint < d[:, OTHER])
         wide[wide] = ~exact[which]
     out: npt.NDArray[np.bool_] = common | wide
+    if repeating:
+        # A pattern's squares or stripes are each small, but repeat: the repeating pixels joined into an
+        # area too big for a sprite are background, while the sprite's own pixels that happen to repeat it
+        # lie inside its outline. Not kept for being of an exact paint colour: a pattern's colours may be.
+        # (At source pixels a pattern's exact colours are common ones, and the games' spot-coloured arm
+        # outlines would join a sprite to a pattern in that colour.)
+        _, parts, part_stats, _ = cv2.connectedComponentsWithStats(
+            _periodic(image, 2 * step).astype(np.uint8), connectivity=4
+        )
+        big = (part_stats[:, 2] > largest_scale * max(b.width for b in boxes)) | (
+            part_stats[:, 3] > largest_scale * max(b.height for b in boxes)
+        )
+        big[0] = False
+        out |= big[parts] & paint
+    return out
+
+
+# A background pattern's period is looked for up to this many pixels (a checkerboard of 16-pixel squares
+# at scale 6), and is one when shifting by it leaves the picture this much more alike than shifts do on
+# average.
+_LONGEST_PERIOD = 200
+_PERIOD_CONTRAST = 0.5
+_PROFILE_STRIDE = 3  # rows (columns) sampled for the period profiles
+
+
+def _period(image: npt.NDArray[np.int16], axis: int) -> int | None:
+    """The shift along `axis` (0: rows, 1: columns) under which the picture repeats best, if it clearly
+    repeats (a checkerboard, or stripes across that axis): shifting by it must leave the picture far more
+    alike than some smaller shift did. None for a plain or unpatterned picture, which grows steadily less
+    alike with the shift. Root-mean-square differences for all shifts at once, from autocorrelations."""
+    lines = np.moveaxis(image, axis, 1)[:: _PROFILE_STRIDE].astype(np.float64)  # (lines, length, 3)
+    length = lines.shape[1]
+    longest = min(_LONGEST_PERIOD, length // 3)
+    if longest < 4:
+        return None
+    spectrum = np.fft.rfft(lines, n=2 * length, axis=1)
+    correlation = np.fft.irfft(spectrum * np.conj(spectrum), n=2 * length, axis=1)
+    products = correlation[:, : longest + 1].sum(axis=(0, 2))
+    energy = np.cumsum((lines**2).sum(axis=(0, 2)))
+    shifts = np.arange(longest + 1)
+    head = energy[length - 1 - shifts]  # values that have a partner `shift` further on
+    tail = energy[-1] - np.concatenate([[0.0], energy[: longest]])  # values `shift` or more in
+    overlap = lines.shape[0] * 3 * (length - shifts)
+    profile = np.sqrt(np.maximum(head + tail - 2 * products, 0.0) / overlap)
+    peak = np.maximum.accumulate(profile[1:])
+    repeats = np.flatnonzero(profile[2:] < _PERIOD_CONTRAST * peak[1:]) + 2
+    return int(repeats[np.argmin(profile[repeats])]) if len(repeats) else None
+
+
+def _periodic(image: RgbImage, step: int) -> npt.NDArray[np.bool_]:
+    """The pixels that repeat a background pattern: alike (within `step`, on every channel) to the pixel a
+    period away along a repeating axis, on either side (one side may be the sprite), give or take a
+    pixel (an enlargement by a fraction makes the period fractional)."""
+    rgb = image.astype(np.int16)
+    out = np.zeros(image.shape[:2], dtype=np.bool_)
+    for axis in (0, 1):
+        period = _period(rgb, axis)
+        if period is None:
+            continue
+        for shift in (period - 1, period, period + 1):
+            ahead = rgb[shift:] if axis == 0 else rgb[:, shift:]
+            behind = rgb[:-shift] if axis == 0 else rgb[:, :-shift]
+            near = np.abs(ahead - behind).max(axis=2) <= step
+            if axis == 0:
+                out[shift:] |= near
+                out[:-shift] |= near
+            else:
+                out[:, shift:] |= near
+                out[:, :-shift] |= near
     return out
 
 
@@ -734,7 +806,7 @@ def _smoothed(
     # a blurred sprite's gentle edges to a background of near colours; the fit reads the picture itself.
     quiet: RgbImage = np.asarray(cv2.medianBlur(image, _DENOISE), dtype=np.uint8)
     mask = colours.paint_mask(quiet)
-    background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP, colours)
+    background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP, colours, repeating=True)
     return [
         detection
         for c in candidate_frames(quiet, colours, family_list, limit, background)

@@ -16,6 +16,7 @@ from core.detect import (
     Detection,
     PixelGrid,
     _flat_background,
+    _period,
     detect,
     paint_box,
     pixel_grid,
@@ -137,6 +138,43 @@ def test_smoothed_sprite_on_a_checkerboard(family: GameFamily, colours: ColourMo
     sx, sy = image.shape[1] / 240, image.shape[0] / 160
     scene = Scene(image, np.array([[sx, 0, 90 * sx], [0, sy, 40 * sy], [0, 0, 1.0]]))
     assert frame_error(scene, found(scene, family, colours)) < 0.3
+
+
+def spinda_coloured_pattern(kind: str, height: int, width: int, square: int) -> np.ndarray:
+    """Squares or stripes in our art's cream and a spot orange: every background pixel is paint."""
+    ys, xs = np.mgrid[0:height, 0:width]
+    odd = (ys // square) % 2 if kind == "stripes" else (xs // square + ys // square) % 2
+    return np.where(odd.astype(bool)[..., None], (248, 232, 176), (222, 139, 74)).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("kind", "scale"), [("checkerboard", 2.5), ("checkerboard", 3.5), ("stripes", 2.5)])
+def test_smoothed_games_sprite_on_a_pattern_in_spindas_colours(
+    kind: str, scale: float, colours: ColourModel, reference_dir: Path
+) -> None:
+    """Blur joins the games' sprite (its cream unoutlined in places) to a pattern of Spinda's own cream and
+    orange, and no colour, step or border colour tells them apart; the pattern repeats, though, and the
+    sprite does not. (Before the repeating pattern was taken out, none of these was found.)"""
+    sprite = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3)).rgba([0x5B17C0DE])[0]
+    screen = spinda_coloured_pattern(kind, 160, 240, 10)
+    size = sprite.shape[0]
+    opaque = sprite[..., 3] > 0
+    screen[30 : 30 + size, 121 : 121 + size][opaque] = sprite[..., :3][opaque]
+    enlarged = cv2.resize(screen, (round(240 * scale), round(160 * scale)), interpolation=cv2.INTER_LINEAR)
+    image = jpeg(np.asarray(enlarged, dtype=np.uint8), 85)
+    sx, sy = image.shape[1] / 240, image.shape[0] / 160
+    scene = Scene(image, np.array([[sx, 0, 121 * sx], [0, sy, 30 * sy], [0, 0, 1.0]]))
+    assert frame_error(scene, found(scene, GEN3, colours)) < 0.3
+
+
+def test_the_period_of_a_background_pattern() -> None:
+    checks = spinda_coloured_pattern("checkerboard", 300, 400, 14).astype(np.int16)
+    assert _period(checks, 0) == 28 and _period(checks, 1) == 28
+    stripes = spinda_coloured_pattern("stripes", 300, 400, 10).astype(np.int16)
+    assert _period(stripes, 0) == 20 and _period(stripes, 1) is None
+    t = np.linspace(0.0, 1.0, 400)[None, :, None]
+    ramp = np.array([230, 120, 90]) * (1 - t) + np.array([248, 232, 176]) * t
+    gradient = np.broadcast_to(ramp, (300, 400, 3)).astype(np.int16)
+    assert _period(gradient, 0) is None and _period(gradient, 1) is None
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)

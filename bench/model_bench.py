@@ -9,6 +9,7 @@ not depend on the weights), and the active art for the training-throughput figur
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -20,7 +21,16 @@ import torch
 from bench.machine import describe_machine
 from core.assets import PROJECT_ROOT
 from core.games import GEN3, GEN4, GameFamily
-from core.model import BACKBONES, DEFAULT_BACKBONE, ModelConfig, SpotClassifier, SpotModel, load_spot_model
+from core.inference import NibbleModel, load_inference_model
+from core.model import (
+    BACKBONES,
+    DEFAULT_BACKBONE,
+    ModelConfig,
+    SpotClassifier,
+    SpotModel,
+    export_inference,
+    load_spot_model,
+)
 from training.augment import AugmentConfig
 from training.dataset import VirtualDataset, targets, training_packs
 from training.train import loss_on
@@ -43,14 +53,21 @@ def bench_family(family: GameFamily, args: argparse.Namespace) -> None:
         model, source = SpotModel(SpotClassifier(ModelConfig(family.key, args.backbone))), "untrained"
     params = sum(p.numel() for p in model.network.parameters())
     rng = np.random.default_rng(0)
+    predictors: list[tuple[str, NibbleModel]] = [("torch", model)]
+    if model.config.backbone == "spotnet":
+        # The form the pipeline uses (core.inference), exported from the same weights.
+        with tempfile.TemporaryDirectory() as folder:
+            export_inference(model.network, Path(folder) / "spot.npz")
+            predictors.append(("numpy", load_inference_model(Path(folder) / "spot.npz")))
     for n in (1, 64):
         crops = rng.integers(0, 256, (n, model.size, model.size, 3), dtype=np.uint8)
-        model.predict_proba(crops)
-        seconds = _best_of(10, partial(model.predict_proba, crops))
-        print(
-            f"{family.key} {model.config.backbone} predict_proba batch {n:3d}: {seconds * 1000:8.2f} ms "
-            f"({seconds * 1000 / n:.2f} ms/crop; {params} parameters; {source})"
-        )
+        for name, predictor in predictors:
+            predictor.predict_proba(crops)
+            seconds = _best_of(10, partial(predictor.predict_proba, crops))
+            print(
+                f"{family.key} {model.config.backbone} ({name}) predict_proba batch {n:3d}: "
+                f"{seconds * 1000:8.2f} ms ({seconds * 1000 / n:.2f} ms/crop; {params} parameters; {source})"
+            )
     dataset = VirtualDataset(training_packs(family), 0, AugmentConfig())
     data_s = _best_of(3, partial(dataset.batch, args.batch_size))
     network = SpotClassifier(model.config).train()

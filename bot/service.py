@@ -23,7 +23,7 @@ from bot.replies import Reply
 from core.assets import AssetPackError
 from core.fingerprint import FingerprintError, LookIndex, fingerprint_family
 from core.games import GameFamily, UnknownGameError, renderable_family
-from core.model import ModelError
+from core.inference import ModelError
 from core.pid import InvalidPidError, parse_pid, traits
 from core.pipeline import Identification, Identifier
 from core.registry import Registry

@@ -20,7 +20,7 @@ from core.assets import (
 )
 from core.fingerprint import FingerprintError, LookIndex, fingerprint_family
 from core.games import RENDERABLE, GameFamily, UnknownGameError, game_family, renderable_family
-from core.model import ModelError
+from core.inference import ModelError
 from core.pid import COORDINATE_NAMES, InvalidPidError, format_pid, parse_pid, traits
 from core.pipeline import Identification, Identifier
 from core.registry import Registry, RegistryError

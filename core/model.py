@@ -16,6 +16,7 @@ A checkpoint is a dict of plain values, so it loads with torch.load(..., weights
 
 from __future__ import annotations
 
+import json
 import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,16 +29,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.games import GameFamily, renderable_family
+from core.inference import INFERENCE_FORMAT, ModelError
 
 COORDINATES = 8
 CLASSES = 16
 CHECKPOINT_FORMAT = "spinda-spot-model/1"
 DEFAULT_BACKBONE = "spotnet"
 BACKBONES = ("spotnet", "resnet18", "resnet34", "convnext_tiny")
-
-
-class ModelError(ValueError):
-    """A model configuration, checkpoint or input that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -259,8 +257,49 @@ def checkpoint_payload(network: SpotClassifier, card: dict[str, Any] | None = No
 
 
 def save_spot_model(path: Path, network: SpotClassifier, card: dict[str, Any] | None = None) -> None:
+    """The checkpoint at `path`, and for spotnet its numpy inference form beside it (`.npz`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(checkpoint_payload(network, card), path)
+    if isinstance(network.body, SpotNet):
+        export_inference(network, path.with_suffix(".npz"))
+
+
+def export_inference(network: SpotClassifier, path: Path) -> None:
+    """Write a spotnet in the form core.inference evaluates without torch: the evaluation-mode batch
+    normalisation folded into each convolution's weights and bias, plain arrays only."""
+    body = network.body
+    if not isinstance(body, SpotNet):
+        raise ModelError(f"only spotnet has a numpy inference form, not {network.config.backbone}")
+    arrays: dict[str, np.ndarray] = {}
+    with torch.no_grad():
+        for i, block in enumerate(body.features):
+            assert isinstance(block, nn.Sequential)
+            conv, norm = block[0], block[1]
+            assert isinstance(conv, nn.Conv2d) and isinstance(norm, nn.BatchNorm2d)
+            assert norm.running_var is not None and norm.running_mean is not None
+            gain = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+            arrays[f"conv{i}.weight"] = (conv.weight * gain[:, None, None, None]).numpy()
+            arrays[f"conv{i}.bias"] = (norm.bias - norm.running_mean * gain).numpy()
+        for i, template in enumerate(body.templates):
+            assert isinstance(template, nn.Sequential)
+            first, second = template[0], template[2]
+            assert isinstance(first, nn.Conv2d) and isinstance(second, nn.Conv2d)
+            assert first.bias is not None and second.bias is not None
+            arrays[f"template{i}.w1"], arrays[f"template{i}.b1"] = first.weight.numpy(), first.bias.numpy()
+            arrays[f"template{i}.w2"], arrays[f"template{i}.b2"] = second.weight.numpy(), second.bias.numpy()
+        arrays["position_bias"] = body.position_bias.numpy()
+    meta = {
+        "family": network.config.family,
+        "convs": len(body.features),
+        "region": list(body.region),
+        "padding": list(body.padding),
+        "windows": [list(w) for w in body.windows],
+    }
+    arrays["meta"] = np.array(json.dumps(meta))
+    arrays["format"] = np.array(INFERENCE_FORMAT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        np.savez(file, allow_pickle=False, **arrays)
 
 
 def network_from_payload(payload: Any, source: Path) -> SpotClassifier:

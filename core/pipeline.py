@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -37,11 +37,9 @@ from core.detect import ColourModel, Detection, detect
 from core.fingerprint import LookIndex
 from core.games import RENDERABLE, GameFamily, renderable_family
 from core.image_io import ImageLoadError, load_rgb_bytes, load_rgb_path
+from core.inference import NibbleModel, load_inference_model
 from core.pid import format_pid
 from core.render import SpindaRenderer
-
-if TYPE_CHECKING:
-    from core.model import SpotModel
 
 Status = Literal["ok", "no_spinda", "error"]
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "models"
@@ -80,12 +78,26 @@ class Identification:
 
 
 def _model_file(model_path: Path | None, family: GameFamily) -> Path | None:
-    """A file is one model (used for its own family); a folder holds spot_<family>.pt files."""
+    """A file is one model (used for its own family); a folder holds spot_<family>.npz (spotnet's numpy
+    form, preferred: no torch) or spot_<family>.pt files."""
     folder = DEFAULT_MODELS_DIR if model_path is None else model_path
     if model_path is not None and model_path.is_file():
         return model_path
-    candidate = folder / f"spot_{family.key}.pt"
-    return candidate if candidate.is_file() else None
+    for suffix in (".npz", ".pt"):
+        candidate = folder / f"spot_{family.key}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_model(path: Path) -> NibbleModel:
+    """A spot model file: spotnet's numpy form (.npz) or a torch checkpoint (anything else)."""
+    if path.suffix == ".npz":
+        return load_inference_model(path)
+    # Imported only for a checkpoint: torch alone costs seconds and most of the decoder's memory.
+    from core.model import load_spot_model
+
+    return load_spot_model(path)
 
 
 def _support(decoded: Decoded) -> tuple[bool, float]:
@@ -114,18 +126,14 @@ class Identifier:
         }
         self.bodies = {key: body_core(index.renderer.pack.cream) for key, index in self.looks.items()}
         self.colours = ColourModel(index.renderer.pack for index in self.looks.values())
-        self.models: dict[str, SpotModel] = {}
+        self.models: dict[str, NibbleModel] = {}
         if model_path is not None and not model_path.exists():
             raise FileNotFoundError(f"{model_path}: no such model checkpoint or folder")
         paths = {path for family in self.families if (path := _model_file(model_path, family)) is not None}
-        if paths:
-            # Imported only when a checkpoint exists: torch alone is most of the decoder's memory.
-            from core.model import load_spot_model
-
-            for path in sorted(paths):
-                model = load_spot_model(path)
-                if model.family.key in self.looks:
-                    self.models[model.family.key] = model
+        for path in sorted(paths):
+            model = load_model(path)
+            if model.family.key in self.looks:
+                self.models[model.family.key] = model
 
     def identify_path(self, path: Path) -> Identification:
         try:

@@ -23,7 +23,8 @@ import numpy.typing as npt
 from core.assets import AssetPackError, default_pack
 from core.fingerprint import LookIndex
 from core.games import renderable_family
-from core.model import ModelError, SpotModel, load_spot_model
+from core.inference import ModelError
+from core.model import SpotModel, load_spot_model
 from core.pid import COORDINATE_NAMES, pid_from_coordinates
 from core.render import SpindaRenderer
 from training.dataset import DatasetError, SpotSet, load_set, targets

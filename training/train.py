@@ -29,11 +29,11 @@ import torch.nn.functional as F
 from core.assets import PROJECT_ROOT, AssetPack, AssetPackError, data_dir
 from core.fingerprint import LookIndex
 from core.games import UnknownGameError, renderable_family
+from core.inference import ModelError
 from core.model import (
     BACKBONES,
     DEFAULT_BACKBONE,
     ModelConfig,
-    ModelError,
     SpotClassifier,
     SpotModel,
     checkpoint_payload,

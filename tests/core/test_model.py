@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 
+from core.inference import ModelError
 from core.model import (
     BACKBONES,
     CLASSES,
     COORDINATES,
     ModelConfig,
-    ModelError,
     SpotClassifier,
     SpotModel,
     SpotNet,

@@ -2,6 +2,7 @@
 
 Build one `Identifier` and reuse it for every picture: it holds the renderers, the look indexes (for
 fingerprints and the complete sibling lists), the colour model and, when a checkpoint exists, the CNN.
+Building one also holds numpy's BLAS to one thread for the whole process (core.threads).
 
     identifier = Identifier()                       # auto game, the configured art, the shipped model if any
     result = identifier.identify_path(Path("shot.png"))
@@ -40,6 +41,7 @@ from core.image_io import ImageLoadError, load_rgb_bytes, load_rgb_path
 from core.inference import NibbleModel, load_inference_model
 from core.pid import format_pid
 from core.render import SpindaRenderer
+from core.threads import single_threaded_blas
 
 Status = Literal["ok", "no_spinda", "error"]
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "models"
@@ -115,6 +117,7 @@ class Identifier:
         model_path: Path | None = None,
         top_k: int = 5,
     ) -> None:
+        single_threaded_blas()
         keys = RENDERABLE if game == "auto" else (renderable_family(game).key,)
         self.families = [renderable_family(key) for key in keys]
         self.top_k = top_k

@@ -26,5 +26,6 @@ test: lint
 bench: $(STAMP)
 	.venv/bin/python -m bench.render_bench
 	.venv/bin/python -m bench.model_bench
+	.venv/bin/python -m bench.parts_bench
 	.venv/bin/python -m bench.identify_bench --quick
 	.venv/bin/python -m bench.bot_bench --rounds 3

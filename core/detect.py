@@ -713,16 +713,40 @@ def _box_scores(paint: npt.NDArray[np.bool_], box: Box, offsets: int) -> npt.NDA
     return scores
 
 
-def _unsmoothed(image: RgbImage, candidate: Candidate, colours: ColourModel) -> list[Detection]:
-    """A smoothed picture's candidate taken back to native pixels (core.enlargement): the grid fitted to a
-    few hundredths of a game pixel, then detections at the best whole-pixel offsets (`_native`)."""
-    coarse = candidate.frame
-    family = coarse.family
-    box = paint_box(family)
+def _fitted(image: RgbImage, coarse: Frame) -> Enlargement:
+    """A smoothed picture's grid around a coarse frame, fitted to a few hundredths of a game pixel
+    (core.enlargement)."""
+    box = paint_box(coarse.family)
     grids = (AxisGrid(coarse.origin_x, coarse.scale_x), AxisGrid(coarse.origin_y, coarse.scale_y))
-    spans = (Span(box.x0, box.x1), Span(box.y0, box.y1))
-    fitted = fit(image, *grids, *spans)
-    return _native(image, fitted, family, colours)
+    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1))
+
+
+# Candidates whose paint boxes overlap this much (intersection over union) and whose scales are this close
+# lie on one sprite: the enlargement's grid, a property of the picture, is fitted once for them.
+_SAME_SPRITE_OVERLAP = 0.7
+_SAME_SPRITE_SCALE = 0.12
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    common = width * height
+    return common / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - common)
+
+
+def _realigned(enlargement: Enlargement, coarse: Frame) -> Enlargement:
+    """A fitted grid moved by whole game pixels to the native pixel nearest a coarse frame's origin: the
+    same lattice, numbered from another frame (the other family's, or a box a pixel or two off)."""
+    x, y = enlargement.x, enlargement.y
+    steps_x = round((coarse.origin_x - x.origin) / x.scale)
+    steps_y = round((coarse.origin_y - y.origin) / y.scale)
+    return Enlargement(
+        AxisGrid(x.origin + steps_x * x.scale, x.scale),
+        AxisGrid(y.origin + steps_y * y.scale, y.scale),
+        enlargement.kernel,
+    )
 
 
 def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> list[tuple[int, int]]:
@@ -807,11 +831,29 @@ def _smoothed(
     quiet: RgbImage = np.asarray(cv2.medianBlur(image, _DENOISE), dtype=np.uint8)
     mask = colours.paint_mask(quiet)
     background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP, colours, repeating=True)
-    return [
-        detection
-        for c in candidate_frames(quiet, colours, family_list, limit, background)
-        for detection in _unsmoothed(image, c, colours)
-    ]
+    fits: list[tuple[Frame, Enlargement]] = []
+    found: list[Detection] = []
+    for candidate in candidate_frames(quiet, colours, family_list, limit, background):
+        coarse = candidate.frame
+        box = coarse.paint_box_in_picture()
+        shared = next(
+            (
+                enlargement
+                for other, enlargement in fits
+                if _overlap(box, other.paint_box_in_picture()) >= _SAME_SPRITE_OVERLAP
+                and abs(coarse.scale / other.scale - 1.0) <= _SAME_SPRITE_SCALE
+            ),
+            None,
+        )
+        if shared is None:
+            enlargement = _fitted(image, coarse)
+            fits.append((coarse, enlargement))
+        else:
+            enlargement = _realigned(shared, coarse)
+        # Candidates of one family on one sprite give the same detections once their grid is shared.
+        seen = {d.frame for d in found}
+        found += [d for d in _native(image, enlargement, coarse.family, colours) if d.frame not in seen]
+    return found
 
 
 def _photographed(frame: Frame, view: ScreenView) -> Frame:

@@ -324,14 +324,13 @@ def _flat_background(
     picture than a sprite's paint could, or in a 4-connected area of one colour (neighbours differing by
     at most `step`: _FLAT_STEP at source pixels, _SMOOTH_STEP in a smoothed picture) or of a repeating
     pattern (with `repeating`: `_periodic`, within twice `step`) wider or taller than a sprite at
-    `largest_scale`. With
-    `keep_exact` (a smoothed picture, where blur links the games' sprite's cream, which touches the
-    background unoutlined in places, to a gradient behind it), pixels of a flat area within _EXACT_PAINT of
-    one of its cream or spot colours stay: a gradient only passes those in a thin band, while the sprite's
-    own colours sit on them. A gradient and a
-    checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step, parts
-    it from the background, where the searches on colour classes alone let its spot-coloured arm outline
-    join a background in Spinda's colours."""
+    `largest_scale`. With `keep_exact` (a smoothed picture, where blur links the games' sprite's cream,
+    which touches the background unoutlined in places, to a gradient behind it), pixels of a flat area
+    within _EXACT_PAINT of one of its cream or spot colours stay: a gradient only passes those in a thin
+    band, while the sprite's own colours sit on them. A gradient and a checkerboard's squares go, while the
+    sprite's own paint stays whole: its outline, or a colour step, parts it from the background, where the
+    searches on colour classes alone let its spot-coloured arm outline join a background in Spinda's
+    colours."""
     packed = _packed(image)
     paint = mask > 0
     _, inverse, counts = np.unique(packed[paint], return_inverse=True, return_counts=True)
@@ -371,8 +370,8 @@ def _flat_background(
 
 
 # A background pattern's period is looked for up to this many pixels (a checkerboard of 16-pixel squares
-# at scale 6), and is one when shifting by it leaves the picture this much more alike than shifts do on
-# average.
+# at scale 6), and is one when shifting by it leaves the picture's differences below this share of what a
+# smaller shift left.
 _LONGEST_PERIOD = 200
 _PERIOD_CONTRAST = 0.5
 _PROFILE_STRIDE = 3  # rows (columns) sampled for the period profiles
@@ -713,21 +712,23 @@ def _box_scores(paint: npt.NDArray[np.bool_], box: Box, offsets: int) -> npt.NDA
     return scores
 
 
-def _fitted(image: RgbImage, coarse: Frame) -> Enlargement:
+def _fitted(image: RgbImage, coarse: Frame, refined: bool = False) -> Enlargement:
     """A smoothed picture's grid around a coarse frame, fitted to a few hundredths of a game pixel
-    (core.enlargement)."""
+    (core.enlargement); with `refined`, the frame is already a fitted grid and only the filter is chosen."""
     box = paint_box(coarse.family)
     grids = (AxisGrid(coarse.origin_x, coarse.scale_x), AxisGrid(coarse.origin_y, coarse.scale_y))
-    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1))
+    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1), refined)
 
 
-# Candidates whose paint boxes overlap this much (intersection over union) and whose scales are this close
-# lie on one sprite: the enlargement's grid, a property of the picture, is fitted once for them.
+# Candidates of one family whose paint boxes overlap this much (intersection over union) and whose scales
+# are this close lie on one sprite: the enlargement's scale and phase, properties of the picture, are fitted
+# once for them.
 _SAME_SPRITE_OVERLAP = 0.7
 _SAME_SPRITE_SCALE = 0.12
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over union of two boxes (x0, y0, x1, y1)."""
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
     if width <= 0 or height <= 0:
@@ -736,17 +737,23 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return common / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - common)
 
 
-def _realigned(enlargement: Enlargement, coarse: Frame) -> Enlargement:
+def _same_sprite(a: Frame, b: Frame) -> bool:
+    """Whether two coarse frames read one sprite the same way. Only within a family: one family's box read
+    on the other's sprite can be 15-20% off in scale, beyond the fit's reach, where the other's is not."""
+    return (
+        a.family == b.family
+        and _overlap(a.paint_box_in_picture(), b.paint_box_in_picture()) >= _SAME_SPRITE_OVERLAP
+        and abs(b.scale / a.scale - 1.0) <= _SAME_SPRITE_SCALE
+    )
+
+
+def _realigned(enlargement: Enlargement, coarse: Frame) -> Frame:
     """A fitted grid moved by whole game pixels to the native pixel nearest a coarse frame's origin: the
     same lattice, numbered from another frame (the other family's, or a box a pixel or two off)."""
     x, y = enlargement.x, enlargement.y
     steps_x = round((coarse.origin_x - x.origin) / x.scale)
     steps_y = round((coarse.origin_y - y.origin) / y.scale)
-    return Enlargement(
-        AxisGrid(x.origin + steps_x * x.scale, x.scale),
-        AxisGrid(y.origin + steps_y * y.scale, y.scale),
-        enlargement.kernel,
-    )
+    return Frame(coarse.family, x.origin + steps_x * x.scale, y.origin + steps_y * y.scale, x.scale, y.scale)
 
 
 def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> list[tuple[int, int]]:
@@ -835,22 +842,14 @@ def _smoothed(
     found: list[Detection] = []
     for candidate in candidate_frames(quiet, colours, family_list, limit, background):
         coarse = candidate.frame
-        box = coarse.paint_box_in_picture()
-        shared = next(
-            (
-                enlargement
-                for other, enlargement in fits
-                if _overlap(box, other.paint_box_in_picture()) >= _SAME_SPRITE_OVERLAP
-                and abs(coarse.scale / other.scale - 1.0) <= _SAME_SPRITE_SCALE
-            ),
-            None,
-        )
+        shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
             enlargement = _fitted(image, coarse)
             fits.append((coarse, enlargement))
         else:
-            enlargement = _realigned(shared, coarse)
-        # Candidates of one family on one sprite give the same detections once their grid is shared.
+            # The filter is still chosen for this box's own spans.
+            enlargement = _fitted(image, _realigned(shared, coarse), refined=True)
+        # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
         seen = {d.frame for d in found}
         found += [d for d in _native(image, enlargement, coarse.family, colours) if d.frame not in seen]
     return found

@@ -185,9 +185,12 @@ def fit(
     y: AxisGrid,
     span_x: Span,
     span_y: Span,
+    refined: bool = False,
 ) -> Enlargement:
     """Refine a coarse grid (scale maybe 10% off, offset anywhere) to the enlargement that best explains the
-    picture around the native spans: scale to a few thousandths, phase to a few hundredths of a pixel."""
+    picture around the native spans: scale to a few thousandths, phase to a few hundredths of a pixel.
+    With `refined`, the grids are already that close (another frame's fit on the same sprite), and only
+    the filter and the last hundredths of phase are chosen, for these spans."""
     x0, x1 = x.origin + span_x.lo * x.scale, x.origin + (span_x.hi + 1) * x.scale
     y0, y1 = y.origin + span_y.lo * y.scale, y.origin + (span_y.hi + 1) * y.scale
     along_y = _signals(image, 0, (int(x0), int(np.ceil(x1))))
@@ -214,9 +217,11 @@ def fit(
         return min((both(kernel, s, phases, around) for s in scales), key=lambda item: item[0])
 
     # Scale and phase on the middle filter first, then the filter, whose choice moves the best grid little.
-    _, gx, gy = search("bicubic", scale * (1.0 + _COARSE_SCALES), _COARSE_PHASES, (0.0, 0.0))
-    around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
-    _, gx, gy = search("bicubic", gx.scale * (1.0 + _FINE_SCALES), _FINE_PHASES, around)
+    gx, gy = x, y
+    if not refined:
+        _, gx, gy = search("bicubic", scale * (1.0 + _COARSE_SCALES), _COARSE_PHASES, (0.0, 0.0))
+        around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
+        _, gx, gy = search("bicubic", gx.scale * (1.0 + _FINE_SCALES), _FINE_PHASES, around)
     around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
     fits = {k: search(k, np.array([gx.scale]), _FINE_PHASES / 3, around) for k in KERNELS}
     kernel = min(fits, key=lambda k: fits[k][0])

@@ -113,3 +113,17 @@ def test_fit_finds_a_blurred_enlargement(blur: float, scale: float, kernel: str)
     picture, true_scale = enlarge(native, scale, "bilinear")
     picture = np.asarray(cv2.GaussianBlur(picture, (0, 0), blur), dtype=np.uint8)
     check_fit(picture, true_scale, kernel, 0.005)
+
+
+@pytest.mark.parametrize("kernel", ["bilinear", "bicubic"])
+def test_a_refined_fit_only_chooses_the_filter(kernel: str) -> None:
+    """Given a grid already fitted (another box's fit on the same sprite), the scale is kept and the filter
+    chosen for these spans; from a coarse guess it would not move at all."""
+    native = blocky(np.random.default_rng(4), 48)
+    picture, true_scale = enlarge(native, 3.1, kernel)
+    grid = AxisGrid(0.01 * true_scale, true_scale)
+    found = fit(picture, grid, grid, Span(10, 37), Span(10, 37), refined=True)
+    assert found.kernel == kernel
+    assert found.x.scale == true_scale and abs(found.x.origin - grid.origin) <= 0.05 * true_scale
+    coarse = AxisGrid(0.4 * true_scale, 1.07 * true_scale)
+    assert fit(picture, coarse, coarse, Span(10, 37), Span(10, 37), refined=True).x.scale == coarse.scale

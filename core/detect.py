@@ -382,7 +382,7 @@ def _period(image: npt.NDArray[np.int16], axis: int) -> int | None:
     repeats (a checkerboard, or stripes across that axis): shifting by it must leave the picture far more
     alike than some smaller shift did. None for a plain or unpatterned picture, which grows steadily less
     alike with the shift. Root-mean-square differences for all shifts at once, from autocorrelations."""
-    lines = np.moveaxis(image, axis, 1)[:: _PROFILE_STRIDE].astype(np.float64)  # (lines, length, 3)
+    lines = np.moveaxis(image, axis, 1)[::_PROFILE_STRIDE].astype(np.float64)  # (lines, length, 3)
     length = lines.shape[1]
     longest = min(_LONGEST_PERIOD, length // 3)
     if longest < 4:
@@ -393,7 +393,7 @@ def _period(image: npt.NDArray[np.int16], axis: int) -> int | None:
     energy = np.cumsum((lines**2).sum(axis=(0, 2)))
     shifts = np.arange(longest + 1)
     head = energy[length - 1 - shifts]  # values that have a partner `shift` further on
-    tail = energy[-1] - np.concatenate([[0.0], energy[: longest]])  # values `shift` or more in
+    tail = energy[-1] - np.concatenate([[0.0], energy[:longest]])  # values `shift` or more in
     overlap = lines.shape[0] * 3 * (length - shifts)
     profile = np.sqrt(np.maximum(head + tail - 2 * products, 0.0) / overlap)
     peak = np.maximum.accumulate(profile[1:])
@@ -829,19 +829,45 @@ def _native(
     return found
 
 
+def _coarse_frames(
+    image: RgbImage,
+    colours: ColourModel,
+    family_list: list[GameFamily],
+    limit: int,
+    game_pixel: float | None,
+) -> list[Frame]:
+    """Coarse frames in a smoothed picture, searched for at native size where the size of a game pixel is
+    known (a rectified photo's screen): there a photo's blur, spread over several picture pixels, no longer
+    joins the sprite to its background in steps small enough for a gradient's."""
+    if game_pixel is None:
+        # A denoised copy: a photo's sensor noise and JPEG's speckle would link a blurred sprite's gentle
+        # edges to a background of near colours; the fit reads the picture itself.
+        small: RgbImage = np.asarray(cv2.medianBlur(image, _DENOISE), dtype=np.uint8)
+        factor, largest = 1.0, MAX_SCALE
+    else:
+        height, width = image.shape[:2]
+        size = (max(1, round(width / game_pixel)), max(1, round(height / game_pixel)))
+        small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        factor, largest = width / size[0], 1.0
+    mask = colours.paint_mask(small)
+    background = _flat_background(small, mask, family_list, largest, _SMOOTH_STEP, colours, repeating=True)
+    return [
+        Frame(f.family, f.origin_x * factor, f.origin_y * factor, f.scale_x * factor, f.scale_y * factor)
+        for f in (c.frame for c in candidate_frames(small, colours, family_list, limit, background))
+    ]
+
+
 def _smoothed(
-    image: RgbImage, colours: ColourModel, family_list: list[GameFamily], limit: int
+    image: RgbImage,
+    colours: ColourModel,
+    family_list: list[GameFamily],
+    limit: int,
+    game_pixel: float | None = None,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels."""
-    # Candidates are looked for in a denoised copy: a photo's sensor noise and JPEG's speckle would link
-    # a blurred sprite's gentle edges to a background of near colours; the fit reads the picture itself.
-    quiet: RgbImage = np.asarray(cv2.medianBlur(image, _DENOISE), dtype=np.uint8)
-    mask = colours.paint_mask(quiet)
-    background = _flat_background(quiet, mask, family_list, MAX_SCALE, _SMOOTH_STEP, colours, repeating=True)
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
-    for candidate in candidate_frames(quiet, colours, family_list, limit, background):
-        coarse = candidate.frame
+    for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel):
         shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
             enlargement = _fitted(image, coarse)
@@ -880,7 +906,7 @@ def detect(
     if grid is None:
         view = find_screen(image, [f.screen_size for f in family_list if f.screen_size is not None])
         if view is not None:
-            found = _smoothed(view.image, colours, family_list, limit)
+            found = _smoothed(view.image, colours, family_list, limit, view.scale)
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
         return _smoothed(image, colours, family_list, limit)

@@ -27,8 +27,8 @@ from core.assets import PROJECT_ROOT, default_pack
 from core.decode import (
     SOURCE_TEMPERATURE,
     TEMPERATURE,
+    BodyShape,
     Decoded,
-    body_core,
     decode,
     envelope,
     observe,
@@ -127,7 +127,7 @@ class Identifier:
         self.envelopes = {
             key: envelope(index.family, index.renderer.pack.cream) for key, index in self.looks.items()
         }
-        self.bodies = {key: body_core(index.renderer.pack.cream) for key, index in self.looks.items()}
+        self.bodies = {key: BodyShape.of(index.renderer.pack) for key, index in self.looks.items()}
         self.colours = ColourModel(index.renderer.pack for index in self.looks.values())
         self.models: dict[str, NibbleModel] = {}
         if model_path is not None and not model_path.exists():

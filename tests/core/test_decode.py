@@ -31,7 +31,7 @@ def exact_detection(pack: AssetPack, pid: int, colours: ColourModel, shiny: bool
     crop = np.where(rgba[..., 3:] > 0, rgba[..., :3], 128).astype(np.uint8)
     size = crop.shape[0]
     distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
-    return Detection(Frame(pack.family, 0.0, 0.0, 1.0, 1.0), crop, distances, rgba[..., 3] > 0, True)
+    return Detection(Frame(pack.family, 0.0, 0.0, 1.0, 1.0), crop, distances, rgba[..., 3] > 0)
 
 
 def decoded_right(pack: AssetPack, pids: list[int], colours: ColourModel, shiny: bool = False) -> int:
@@ -90,15 +90,13 @@ def test_paint_touching_fixed_spot_coloured_parts_is_no_spot_evidence(colours: C
     )
     painted[y, x] = painted[beside] = pack.normal[6]
     distances = colours.class_distances(painted.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
-    exact = Detection(detection.frame, painted, distances, inside, source_pixels=True)
-    assert observe(exact, allowed).spot.reshape(64, 64)[beside] < 0.01
-    # Blurred pictures keep it: there a real spot at the body's edge bleeds into the outline beyond.
-    assert observe(replace(exact, source_pixels=False), allowed).spot.reshape(64, 64)[beside] > 0.4
+    observed = observe(Detection(detection.frame, painted, distances, inside), allowed)
+    assert observed.spot.reshape(64, 64)[beside] < 0.01
     # The same paint away from any fixed part is evidence.
     far = detection.crop.copy()
     far[beside] = pack.normal[6]
     distances = colours.class_distances(far.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
-    alone = Detection(detection.frame, far, distances, inside, source_pixels=True)
+    alone = Detection(detection.frame, far, distances, inside)
     assert observe(alone, allowed).spot.reshape(64, 64)[beside] > 0.4
 
 

@@ -112,19 +112,25 @@ def envelope(
 @dataclass(frozen=True)
 class BodyShape:
     """Where any Spinda's paint lies, whatever its PID, from one pack's art: its cream body less the edge
-    pixels (`core`, which the paint covers, spots being recoloured cream) and its whole silhouette grown by
-    SILHOUETTE_REACH pixels (`reach`, which the paint stays in). The margins absorb where one art's body
+    pixels (`core`, which the paint covers, spots being recoloured cream), its `silhouette`, and that grown
+    by SILHOUETTE_REACH pixels (`reach`, which the paint stays in). The margins absorb where one art's body
     differs from another's and a blurred edge."""
 
     core: npt.NDArray[np.bool_]
+    silhouette: npt.NDArray[np.bool_]
     reach: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, pack: AssetPack) -> BodyShape:
         core = cv2.erode(pack.cream.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        silhouette = pack.sprite > 0
         side = 2 * SILHOUETTE_REACH + 1
-        reach = cv2.dilate((pack.sprite > 0).astype(np.uint8), np.ones((side, side), np.uint8)) > 0
-        return cls(np.asarray(core), np.asarray(reach))
+        reach = cv2.dilate(silhouette.astype(np.uint8), np.ones((side, side), np.uint8)) > 0
+        return cls(np.asarray(core), silhouette, np.asarray(reach))
+
+    def beyond(self, detection: Detection) -> int:
+        """The sprite's region's pixels outside the art's silhouette."""
+        return int((detection.inside & ~self.silhouette).sum())
 
 
 def spinda_shaped(detection: Detection, shape: BodyShape) -> bool:

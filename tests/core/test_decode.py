@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from core.assets import AssetPack, default_pack, load_pack
-from core.decode import BodyShape, decode, envelope, observe, spinda_shaped
+from core.decode import BodyShape, Observation, decode, envelope, observe, spinda_shaped
 from core.detect import ColourModel, Detection, Frame
 from core.games import GEN3, GEN4, GameFamily
 from core.pid import coordinates
 from core.pipeline import MIN_FIT
-from core.render import SpindaRenderer
+from core.render import SpindaRenderer, spot_cover
 
 FAMILIES = [GEN3, GEN4]
 
@@ -194,3 +194,25 @@ def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -
     distances = colours.class_distances(halfway.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
     blend = Detection(detection.frame, halfway, distances, detection.inside)
     assert decode(observe(blend, envelope(GEN3, pack.cream))).fit < MIN_FIT
+
+
+def test_faint_unexplained_spot_evidence_is_not_a_missed_spot(colours: ColourModel) -> None:
+    """Blur and outlines near a spot colour leave faint spot evidence on many pixels no spot explains; a
+    right answer keeps its fit over them, while as many clearly spot-coloured pixels left unexplained sink it.
+    """
+    pack = default_pack(GEN3)
+    pid = 0x12345678
+    observed = observe(exact_detection(pack, pid, colours), envelope(GEN3, pack.cream))
+    reach = spot_cover(GEN3).any(axis=(0, 1))
+    drawn = SpindaRenderer(pack).spot_pixels([pid])[0].reshape(-1)
+    # Scattered, so that no placement of the spots explains them.
+    unexplained = np.flatnonzero(reach & ~drawn & (observed.cream > 0.5))[::3]
+
+    def with_spot_evidence(level: float) -> Observation:
+        spot, cream = observed.spot.copy(), observed.cream.copy()
+        spot[unexplained], cream[unexplained] = level, 0.0
+        return replace(observed, spot=spot, cream=cream)
+
+    faint = decode(with_spot_evidence(0.3))
+    assert faint.fit >= MIN_FIT and faint.pids[0] == pid
+    assert decode(with_spot_evidence(0.95)).fit < MIN_FIT

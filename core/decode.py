@@ -59,9 +59,10 @@ SOURCE_TEMPERATURE = 0.5
 ERROR_ALLOWANCE = 22.0
 ERROR_SCALE = 10.0
 MIN_EXPLAINED = 12.0
-# Spot evidence this faint on a pixel no spot explains is blur, or an outline near a spot colour (the Gen IV
-# games' spiral eyes in a photo's colour cast), rather than a spot missed: an unexplained pixel counts
-# against the fit by its evidence's excess over it (photos of Gen IV: 11 of 40 wrong without, 9 with).
+# A pixel no spot explains whose spot evidence is under this and which is mostly neither spot nor cream is
+# an outline blurred or cast towards a spot colour (the Gen IV games' spiral eyes in a photo), not a spot
+# missed: it does not count against the fit (photos of Gen IV: 11 of 40 wrong without, 9 with). A blend
+# of spot and cream still counts: a gradient in Spinda's colours must not fit.
 FAINT_SPOT = 0.35
 # Blur-ambiguous pixels forgiven, as a share of the explained spot pixels (see `decode`).
 BLURRED_EDGE_SHARE = 0.3
@@ -290,7 +291,9 @@ def decode(
     belief /= belief.sum()
     best = unions[keep[0]]
     false_spots = float(cream[best].sum())
-    misses = float((np.maximum(spot[~best] - FAINT_SPOT, 0.0) / (1.0 - FAINT_SPOT)).sum())
+    unexplained_spot, unexplained_cream = spot[~best], cream[~best]
+    other = (unexplained_spot < FAINT_SPOT) & (unexplained_spot + unexplained_cream < 0.5)
+    misses = float(unexplained_spot[~other].sum())
     explained = float(spot[best].sum())
     # Fixed spot-coloured parts (mouth, arms) cost a real Spinda a roughly constant number of errors
     # whatever its spots, so errors are judged in pixels, not per explained pixel; and a Spinda always

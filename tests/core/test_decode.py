@@ -197,9 +197,9 @@ def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -
 
 
 def test_faint_unexplained_spot_evidence_is_not_a_missed_spot(colours: ColourModel) -> None:
-    """Blur and outlines near a spot colour leave faint spot evidence on many pixels no spot explains; a
-    right answer keeps its fit over them, while as many clearly spot-coloured pixels left unexplained sink it.
-    """
+    """Outlines blurred or cast towards a spot colour leave faint spot evidence on many pixels no spot
+    explains; a right answer keeps its fit over them, while as many clearly spot-coloured pixels left
+    unexplained sink it (and halfway spot-cream blends count: test_halfway_colours_...)."""
     pack = default_pack(GEN3)
     pid = 0x12345678
     observed = observe(exact_detection(pack, pid, colours), envelope(GEN3, pack.cream))

@@ -13,7 +13,8 @@ union of the four covers, scored per pixel as
 which equals, up to a constant, matches minus false spots minus MISS per spot-coloured pixel left
 unexplained; misses cost less because fixed spot-coloured parts explain some. The best four bytes are found
 by greedy placement in several orders (spots overlap: an ear spot can reach the brow, where a face spot can
-too) followed by coordinate ascent, each step one matrix product per spot; then the few best bytes per spot
+too) followed by coordinate ascent, each step one matrix product per spot; each overlapping pair is then
+placed jointly among its best bytes (a move neither spot gains from alone), and the few best bytes per spot
 are combined exhaustively and scored exactly. An optional CNN adds its nibble log-probabilities, lightly
 weighted, as a prior.
 
@@ -48,6 +49,7 @@ FALSE_SPOT = 1.0
 PAINT_DISTANCE = 62.0
 COLOUR_SIGMA = 20.0
 BEAM = 4
+PAIR_BEAM = 16
 MAX_ROUNDS = 6
 # Softmax temperature over scores (in pixels): alternatives this much worse share e^-1 of the belief.
 # A crop of exact source pixels (a pixel-sharp capture) has certain colours, so one pixel of evidence is
@@ -204,6 +206,8 @@ def _placement_orders() -> list[tuple[int, ...]]:
 
 
 _ORDERS = _placement_orders()
+# Spots whose reaches overlap: each ear spot with the face spot below it, and the two face spots.
+_OVERLAPPING = ((0, 2), (1, 3), (2, 3))
 
 
 @cache
@@ -270,6 +274,24 @@ def decode(
         if value > best_total:
             best_total, best_choice = value, chosen
     chosen = best_choice
+    # One spot at a time cannot move two overlapping spots together (each alone would uncover or double
+    # the shared pixels), so each overlapping pair is also placed jointly among its best bytes.
+    for i, j in _OVERLAPPING:
+        partial = list(chosen)
+        partial[i] = partial[j] = None
+        top_i = np.argsort(-gains(i, partial), kind="stable")[:PAIR_BEAM]
+        top_j = np.argsort(-gains(j, partial), kind="stable")[:PAIR_BEAM]
+        rest = np.zeros(covers.shape[-1], dtype=np.bool_)
+        for k, byte in enumerate(partial):
+            if byte is not None:
+                rest |= covers[k, byte] > 0
+        pairs = (covers[i, top_i] > 0)[:, None, :] | (covers[j, top_j] > 0)[None, :, :] | rest
+        joint = pairs.astype(np.float32) @ weights + prior[i, top_i][:, None] + prior[j, top_j][None, :]
+        best_i, best_j = np.unravel_index(int(np.argmax(joint)), joint.shape)
+        candidate = list(partial)
+        candidate[i], candidate[j] = int(top_i[best_i]), int(top_j[best_j])
+        if total(candidate) > total(chosen) + 1e-4:
+            chosen = candidate
     # The few best bytes per spot given the others, combined exhaustively and scored exactly.
     beams = [np.argsort(-gains(i, chosen), kind="stable")[:BEAM] for i in range(4)]
     combos = np.array(list(itertools.product(*beams)), dtype=np.intp)  # (C, 4)

@@ -162,11 +162,13 @@ class Identifier:
     def identify_array(self, image: npt.NDArray[np.uint8], source: str = "image") -> Identification:
         """Identify from an (H, W, 3) RGB array."""
         best: tuple[Detection, Decoded, tuple[bool, float]] | None = None
-        for detection in detect(image, self.colours, self.families):
-            if not spinda_shaped(detection, self.bodies[detection.family.key]):
+        for found in detect(image, self.colours, self.families):
+            shape = self.bodies[found.family.key]
+            detection = shape.filled(found)
+            if not spinda_shaped(detection, shape):
                 continue
             decoded = self._decode(detection)
-            support = _support(decoded, self.bodies[detection.family.key].beyond(detection))
+            support = _support(decoded, shape.beyond(detection))
             if best is None or support > best[2]:
                 best = (detection, decoded, support)
         if best is None or best[1].fit < MIN_FIT:

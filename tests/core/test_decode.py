@@ -31,7 +31,7 @@ def exact_detection(pack: AssetPack, pid: int, colours: ColourModel, shiny: bool
     crop = np.where(rgba[..., 3:] > 0, rgba[..., :3], 128).astype(np.uint8)
     size = crop.shape[0]
     distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
-    return Detection(Frame(pack.family, 0.0, 0.0, 1.0, 1.0), crop, distances, rgba[..., 3] > 0)
+    return Detection(Frame(pack.family, 0.0, 0.0, 1.0, 1.0), crop, distances, rgba[..., 3] > 0, True)
 
 
 def decoded_right(pack: AssetPack, pids: list[int], colours: ColourModel, shiny: bool = False) -> int:
@@ -228,3 +228,23 @@ def test_overlapping_spots_are_also_moved_together(colours: ColourModel, referen
     result = decode(observe(exact_detection(pack, pid, colours, shiny=True), allowed))
     pixels = SpindaRenderer(pack).spot_pixels([pid, result.pids[0]])
     assert np.array_equal(pixels[0], pixels[1]), f"{result.pids[0]:08X}"
+
+
+def test_a_smoothed_body_the_background_ran_into_is_taken_back(colours: ColourModel) -> None:
+    """Where the art has no outline and a cast brings the cream near the background's colour, the
+    background found around a smoothed sprite runs on into its body; the body core is taken back where it
+    shows paint colours. Not for exact pixels, nor for a region holding too little of the core to be a
+    leaking sprite (a background panel's)."""
+    pack = default_pack(GEN3)
+    shape = BodyShape.of(pack)
+    exact = exact_detection(pack, 0x12345678, colours)
+    smoothed = blurred(exact, colours, 0.6)
+    leaked = smoothed.inside.copy()
+    leaked[: int(np.flatnonzero(shape.core.any(axis=1))[0]) + 20] = False  # the head lost to the flood
+    assert 0.33 <= shape.covered(replace(smoothed, inside=leaked)) < 0.85
+    assert not spinda_shaped(replace(smoothed, inside=leaked), shape)
+    assert spinda_shaped(shape.filled(replace(smoothed, inside=leaked)), shape)
+    assert not spinda_shaped(shape.filled(replace(exact, inside=leaked)), shape)
+    patch = np.zeros_like(leaked)
+    patch[40:48, 20:44] = True
+    assert not spinda_shaped(shape.filled(replace(smoothed, inside=patch)), shape)

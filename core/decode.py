@@ -72,12 +72,12 @@ BLURRED_EDGE_SHARE = 0.3
 # and the share of the paint that may lie beyond (`BodyShape`).
 MIN_BODY_COVER = 0.85
 SILHOUETTE_REACH = 2
+MAX_BEYOND_REACH = 0.05
 # Taking a smoothed sprite's body core back (`BodyShape.filled`): only for a region already covering this
 # share of it (the leaks seen left 0.36-0.45; background regions with no Spinda, 0-0.28, would otherwise
 # pass the core test), and only its pixels within this RGB distance of a paint colour.
 MIN_COVER_TO_FILL = 0.33
 FILL_PAINT_DISTANCE = 40.0
-MAX_BEYOND_REACH = 0.05
 # The CNN is a tie-breaker: its log-probabilities count a tenth of a pixel each. Trained on our art, it
 # misleads on the games' sprites about as often as it helps: 280 smoothed and photographed ones had 89 wrong
 # at a quarter, 83 at a tenth, 86 without it.

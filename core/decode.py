@@ -266,18 +266,23 @@ def decode(
     weights = ((1.0 + MISS) * spot - FALSE_SPOT * cream).astype(np.float32)
     prior = PRIOR_WEIGHT * _prior_table(proba)
 
-    def gains(i: int, chosen: list[int | None]) -> npt.NDArray[np.float32]:
-        """Spot i's score for each byte, given the other spots' choices (None: not chosen yet)."""
-        others = np.zeros(covers.shape[-1], dtype=np.float32)
+    def covered(chosen: list[int | None], skip: int | None = None) -> npt.NDArray[np.float32]:
+        """The pixels the chosen spots cover (None: not chosen), leaving out spot `skip`."""
+        union = np.zeros(covers.shape[-1], dtype=np.float32)
         for j, b in enumerate(chosen):
-            if j != i and b is not None:
-                np.maximum(others, covers[j, b], out=others)
-        result: npt.NDArray[np.float32] = covers[i] @ (weights * (1.0 - others)) + prior[i]
+            if j != skip and b is not None:
+                np.maximum(union, covers[j, b], out=union)
+        return union
+
+    def gains(i: int, chosen: list[int | None]) -> npt.NDArray[np.float32]:
+        """Spot i's score for each byte, given the other spots' choices."""
+        result: npt.NDArray[np.float32] = covers[i] @ (weights * (1.0 - covered(chosen, i))) + prior[i]
         return result
 
     def total(chosen: list[int | None]) -> float:
-        union = np.max([covers[i, b] for i, b in enumerate(chosen) if b is not None], axis=0)
-        return float(union @ weights) + sum(float(prior[i, b]) for i, b in enumerate(chosen) if b is not None)
+        return float(covered(chosen) @ weights) + sum(
+            float(prior[i, b]) for i, b in enumerate(chosen) if b is not None
+        )
 
     # Spots overlap (an ear spot can reach the forehead, where a face spot can too), so whichever spot is
     # placed first may take another's pixels. Greedy placement in every order, then coordinate ascent.
@@ -304,10 +309,7 @@ def decode(
         partial[i] = partial[j] = None
         top_i = np.argsort(-gains(i, partial), kind="stable")[:PAIR_BEAM]
         top_j = np.argsort(-gains(j, partial), kind="stable")[:PAIR_BEAM]
-        rest = np.zeros(covers.shape[-1], dtype=np.bool_)
-        for k, byte in enumerate(partial):
-            if byte is not None:
-                rest |= covers[k, byte] > 0
+        rest = covered(partial) > 0
         pairs = (covers[i, top_i] > 0)[:, None, :] | (covers[j, top_j] > 0)[None, :, :] | rest
         joint = pairs.astype(np.float32) @ weights + prior[i, top_i][:, None] + prior[j, top_j][None, :]
         best_i, best_j = np.unravel_index(int(np.argmax(joint)), joint.shape)

@@ -35,7 +35,7 @@ from core.games import GEN3, GEN4
 from core.pid import pid_from_coordinates
 from core.pipeline import Identifier
 from core.render import SpindaRenderer
-from training.scenes import CONTEXTS, Scene, Smooth, make_no_spinda, make_photo, make_screenshot
+from training.scenes import CONTEXTS, KINDS, Smooth, make_no_spinda, scenes
 
 FAMILIES = (GEN3, GEN4)
 CONFIDENCE_THRESHOLDS = (0.2, 0.4, 0.6)
@@ -53,28 +53,6 @@ class Tally:
         self.look_right += look
         self.fingerprint_right += fingerprint
         self.answered += answered
-
-
-def scenes(
-    renderer: SpindaRenderer, kind: str, count: int, rng: np.random.Generator
-) -> list[tuple[int, Scene]]:
-    out = []
-    shiny_ok = renderer.pack.shiny is not None
-    for _ in range(count):
-        pid = int(rng.integers(0, 2**32))
-        shiny = shiny_ok and bool(rng.random() < 0.25)
-        sprite = renderer.rgba([pid], shiny)[0]
-        context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
-        if kind.startswith("sharp x"):
-            scene = make_screenshot(sprite, rng, float(kind[len("sharp x") :]), None, None, context, shiny)
-        elif kind == "smooth+jpeg":
-            smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
-            scale = float(rng.uniform(1.5, 6.0))
-            scene = make_screenshot(sprite, rng, scale, smooth, int(rng.integers(60, 95)), context, shiny)
-        else:
-            scene = make_photo(sprite, rng, float(rng.uniform(3.0, 6.0)), context=context, shiny=shiny)
-        out.append((pid, scene))
-    return out
 
 
 def same_look(renderer: SpindaRenderer, a: int, b: int) -> bool:
@@ -115,9 +93,6 @@ def cnn_only_answer(identifier: Identifier) -> Answer:
         return "ok", pid_from_coordinates(coords, family), family.key, None
 
     return answer
-
-
-KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo")
 
 
 def accuracy_table(

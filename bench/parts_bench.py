@@ -7,8 +7,11 @@ augmented test set (seed 99), both built in memory by training.dataset.make_set 
 The crops stand for the detector's output (native resolution, the frame given), so this measures the CNN
 and the decoder without the detector's search: the sprite's region is what the detector takes it to be in
 a reconstruction (everything its surroundings, joined to the crop's border, do not reach), and the
-augmented set's misregistration, blur and noise reach the decoder unrepaired. bench/identify_bench.py
-measures the whole pipeline on screenshots. "Right" = the answer draws the true PID's look in the default art.
+augmented set's misregistration, blur and noise reach the decoder unrepaired. The whole pipeline, detector
+included, is then measured on the augmented test set as screenshots (training.dataset.augmented_screenshots:
+the same seed and size, a third each pixel-sharp at x1-6, smoothed + JPEG, phone photos), by kind of picture;
+bench/identify_bench.py measures it on screenshots of the games' own sprites. "Right" = the answer draws the
+true PID's look in the default art.
 """
 
 from __future__ import annotations
@@ -28,7 +31,14 @@ from core.fingerprint import LookIndex
 from core.games import GEN3, GEN4, GameFamily
 from core.pid import pid_from_coordinates
 from core.pipeline import Identifier
-from training.dataset import SpotSet, make_set, training_packs
+from training.dataset import (
+    SCREENSHOT_GROUPS,
+    TEST_SIZE,
+    SpotSet,
+    augmented_screenshots,
+    make_set,
+    training_packs,
+)
 
 Answer = Callable[[npt.NDArray[np.uint8]], int]
 
@@ -71,9 +81,38 @@ def right_share(answer: Answer, spot_set: SpotSet, index: LookIndex, limit: int)
     return right / count, (time.perf_counter() - start) / count
 
 
+def pipeline_rows(identifier: Identifier, family: GameFamily, count: int) -> list[list[str]]:
+    """The whole pipeline on the family's augmented test screenshots: a row per group of kinds, then all."""
+    index = identifier.looks[family.key]
+    tallies = {group: [0, 0, 0, 0.0] for group in (*SCREENSHOT_GROUPS, "all")}  # pictures, right, ok, s
+    for kind, pid, scene in augmented_screenshots(training_packs(family), count):
+        start = time.perf_counter()
+        result = identifier.identify_array(scene.image)
+        seconds = time.perf_counter() - start
+        right = (
+            result.pid is not None
+            and result.game == family.key
+            and bool(np.array_equal(index.look(result.pid), index.look(pid)))
+        )
+        for group in ("sharp" if kind.startswith("sharp") else kind, "all"):
+            tally = tallies[group]
+            tally[0] += 1
+            tally[1] += right
+            tally[2] += result.status == "ok"
+            tally[3] += seconds
+    return [
+        [group, str(n), f"{100 * right / n:.1f}%", f"{100 * ok / n:.1f}%", f"{seconds / n:.2f}"]
+        for group, (n, right, ok, seconds) in tallies.items()
+        if n
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.parts_bench", description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=1000, help="crops per set at most")
+    parser.add_argument(
+        "--screenshots", type=int, default=TEST_SIZE, help="test screenshots per family (0: none)"
+    )
     args = parser.parse_args(argv)
     print(describe_machine())
     identifier = Identifier()
@@ -88,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
                 count = min(args.limit, len(spot_set.pids))
                 row = (family.key, kind, name, str(count), f"{100 * share:.1f}%", f"{1000 * seconds:.1f}")
                 print(f"| {' | '.join(row)} |")
+    if args.screenshots:
+        print("\n| family | augmented test screenshots | pictures | right look | answered | s per picture |")
+        print("|---|---|---|---|---|---|")
+        for family in (GEN3, GEN4):
+            for cells in pipeline_rows(identifier, family, args.screenshots):
+                print(f"| {family.key} | {' | '.join(cells)} |", flush=True)
     return 0
 
 

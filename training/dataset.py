@@ -9,6 +9,7 @@ run is scored on identical pixels.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from core.games import GameFamily
 from core.pid import coordinates
 from core.render import SpindaRenderer
 from training.augment import AugmentConfig, augment
+from training.scenes import Scene, scenes
 
 VAL_SEED, VAL_SIZE = 42, 1000
 TEST_SEED, TEST_SIZE = 99, 500
+SCREENSHOT_GROUPS = ("sharp", "smooth+jpeg", "photo")
 SET_FORMAT = "spinda-spot-set/1"
 
 
@@ -155,3 +158,18 @@ def load_set(path: Path) -> SpotSet:
         if isinstance(exc, DatasetError):
             raise
         raise DatasetError(f"{path}: not a readable spot set ({exc})") from exc
+
+
+def augmented_screenshots(packs: list[AssetPack], count: int = TEST_SIZE) -> Iterator[tuple[str, int, Scene]]:
+    """The augmented test set at the level a user posts it, drawn one picture at a time (they are large):
+    the test set's seed and size, each a whole game screen drawn with one of the packs, a third each
+    pixel-sharp at a scale of 1 to 6, smoothed + JPEG, or a phone photo (training.scenes.scenes). Yields
+    (kind, PID, scene)."""
+    rng = np.random.default_rng(TEST_SEED)
+    renderers = [SpindaRenderer(pack) for pack in packs]
+    for _ in range(count):
+        renderer = renderers[int(rng.integers(len(renderers)))]
+        group = SCREENSHOT_GROUPS[int(rng.integers(len(SCREENSHOT_GROUPS)))]
+        kind = f"sharp x{int(rng.integers(1, 7))}" if group == "sharp" else group
+        ((pid, scene),) = scenes(renderer, kind, 1, rng)
+        yield kind, pid, scene

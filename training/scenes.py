@@ -12,6 +12,8 @@ Every function takes a numpy Generator and nothing else random, so a seed reprod
   sensor noise, JPEG.
 - make_no_spinda(rng, ...): the same kinds of screens with other creatures (outlined blobs in random colours,
   cream ones with orange patches included) and no Spinda.
+- scenes(renderer, kind, count, rng): random PIDs drawn as one of the KINDS of picture the benchmarks and
+  tests measure (pixel-sharp at a given scale, smoothed + JPEG, phone photo), with their PIDs.
 
 The truth is the homography from native sprite coordinates (game pixel (u, v)'s top-left corner is the point
 (u, v)) to picture coordinates (pixel i spans [i, i + 1)), or None when there is no Spinda.
@@ -33,6 +35,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
+
+from core.render import SpindaRenderer
 
 Smooth = Literal["bilinear", "bicubic"] | None
 Context = Literal["summary", "battle", "pokedex", "plain"]
@@ -273,11 +277,40 @@ def make_no_spinda(
     return Scene(screen.image, None)
 
 
+KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo")
+
+
+def scenes(
+    renderer: SpindaRenderer, kind: str, count: int, rng: np.random.Generator
+) -> list[tuple[int, Scene]]:
+    """`count` random PIDs, a quarter shiny where the pack has a shiny palette, each on a random context as
+    `kind` (one of KINDS): pixel-sharp at that scale; smoothed (bilinear or bicubic, x1.5-6) and JPEG
+    (quality 60-94); or a phone photo of a screen at x3-6."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of picture {kind!r}: one of {', '.join(KINDS)}")
+    out = []
+    shiny_ok = renderer.pack.shiny is not None
+    for _ in range(count):
+        pid = int(rng.integers(0, 2**32))
+        shiny = shiny_ok and bool(rng.random() < 0.25)
+        sprite = renderer.rgba([pid], shiny)[0]
+        context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
+        if kind.startswith("sharp x"):
+            scene = make_screenshot(sprite, rng, float(kind[len("sharp x") :]), None, None, context, shiny)
+        elif kind == "smooth+jpeg":
+            smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
+            scale = float(rng.uniform(1.5, 6.0))
+            scene = make_screenshot(sprite, rng, scale, smooth, int(rng.integers(60, 95)), context, shiny)
+        else:
+            scene = make_photo(sprite, rng, float(rng.uniform(3.0, 6.0)), context=context, shiny=shiny)
+        out.append((pid, scene))
+    return out
+
+
 def _write_examples(out: Path) -> None:
     """A few screenshots of the project's default art, for the README and a first try of the tools."""
     from core.assets import default_pack
     from core.games import GEN3, GEN4, GameFamily
-    from core.render import SpindaRenderer
 
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(20261125)

@@ -12,7 +12,16 @@ from core.games import GEN3, GEN4
 from core.pid import coordinates
 from core.render import SpindaRenderer
 from training.augment import AugmentConfig
-from training.dataset import DatasetError, VirtualDataset, load_set, make_set, targets, training_packs
+from training.dataset import (
+    DatasetError,
+    VirtualDataset,
+    augmented_screenshots,
+    load_set,
+    make_set,
+    targets,
+    training_packs,
+)
+from training.scenes import scenes
 
 
 def test_same_seed_same_stream_other_seed_other_stream(toy_pack: AssetPack) -> None:
@@ -85,3 +94,29 @@ def test_errors_say_what_is_wrong(toy_pack: AssetPack, tmp_path: Path) -> None:
 def test_explicit_pack_folders_replace_the_defaults(toy_pack: AssetPack) -> None:
     packs = training_packs(GEN3, [toy_pack.source])
     assert [pack.source for pack in packs] == [toy_pack.source]
+
+
+def test_test_screenshots_are_fixed_and_mix_the_kinds_of_picture(toy_pack: AssetPack) -> None:
+    """The augmented test set as screenshots: the same pictures on every call, each a whole screen with
+    the sprite of its PID where its truth says, sharp, smoothed and photographed ones alike."""
+    first = list(augmented_screenshots([toy_pack], 24))
+    again = list(augmented_screenshots([toy_pack], 24))
+    assert [(kind, pid) for kind, pid, _ in first] == [(kind, pid) for kind, pid, _ in again]
+    for (_, _, a), (_, _, b) in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a.image, b.image)
+    kinds = {kind for kind, _, _ in first}
+    assert {"smooth+jpeg", "photo"} <= kinds and any(kind.startswith("sharp x") for kind in kinds)
+    renderer = SpindaRenderer(toy_pack)
+    for kind, pid, scene in first:
+        if kind.startswith("sharp x"):
+            scale = int(kind[len("sharp x") :])
+            x, y = (round(v) for v in scene.native_to_picture(0, 0))
+            native = scene.image[y : y + 64 * scale : scale, x : x + 64 * scale : scale]
+            sprite = renderer.rgba([pid], scene.shiny)[0]
+            opaque = sprite[..., 3] > 0
+            np.testing.assert_array_equal(native[opaque], sprite[..., :3][opaque])
+
+
+def test_scenes_refuse_an_unknown_kind(toy_pack: AssetPack) -> None:
+    with pytest.raises(ValueError, match="unknown kind of picture 'sharp x7'"):
+        scenes(SpindaRenderer(toy_pack), "sharp x7", 1, np.random.default_rng(0))

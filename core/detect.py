@@ -778,6 +778,19 @@ def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> li
     return [(ox, oy) for oy in per_axis[1] for ox in per_axis[0]]
 
 
+def _reconstruction(
+    image: RgbImage, fitted: Enlargement, start_x: int, start_y: int, size: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Native pixels from (start_x, start_y) on a fitted grid, a frame and both margins wide, and which of
+    them the surroundings do not reach (the sprite)."""
+    length = size - 1 + 2 * _RECONSTRUCTION_MARGIN
+    reconstructed = reconstruct(
+        image, fitted, Span(start_x, start_x + length), Span(start_y, start_y + length)
+    )
+    sprite = ~_surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP)
+    return reconstructed, sprite
+
+
 def _native(
     image: RgbImage, fitted: Enlargement, family: GameFamily, colours: ColourModel
 ) -> list[Detection]:
@@ -785,14 +798,22 @@ def _native(
     whole-pixel offset the silhouette gives, or else for each where the paint box fits best."""
     size = family.frame_size
     assert size is not None
-    span = Span(-_RECONSTRUCTION_MARGIN, size - 1 + _RECONSTRUCTION_MARGIN)
-    reconstructed = reconstruct(image, fitted, span, span)
-    sprite = ~_surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP)
+    reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
+    start_x = start_y = -_RECONSTRUCTION_MARGIN
+    reconstructed, sprite = _reconstruction(image, fitted, start_x, start_y, size)
+    silhouette = _silhouette_offsets(sprite, family)
+    if len(silhouette) == 1 and not (silhouette[0][0] in reach and silhouette[0][1] in reach):
+        # The coarse frame was too far off for the margin: the silhouette gives the frame, but its box would
+        # leave the reconstruction. Reconstructed again around it, rather than decoding the best box inside
+        # (a frame a pixel or more off whose spots explain the picture about as well).
+        start_x += silhouette[0][0] - _RECONSTRUCTION_MARGIN
+        start_y += silhouette[0][1] - _RECONSTRUCTION_MARGIN
+        reconstructed, sprite = _reconstruction(image, fitted, start_x, start_y, size)
+        silhouette = _silhouette_offsets(sprite, family)
     gains = colours.cast(reconstructed[sprite])
     native = np.clip(np.round(reconstructed * gains), 0, 255).astype(np.uint8)
     box = paint_box(family)
-    reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
-    offsets = [(x, y) for x, y in _silhouette_offsets(sprite, family) if x in reach and y in reach]
+    offsets = [(x, y) for x, y in silhouette if x in reach and y in reach]
     if len(offsets) != 1:
         # The paint box is PID-independent too: at the right whole-pixel offset all the paint lies inside
         # it. Its edge rows hold few paint pixels (an ear tip), so offsets can tie; decoding picks.
@@ -802,8 +823,13 @@ def _native(
         distance = colours.class_distances(pixels).reshape(*native.shape[:2], 4)
         nearest_paint = distance[..., 1:].min(axis=2)
         paint = (nearest_paint <= _RECONSTRUCTED_PAINT) & (nearest_paint < distance[..., OTHER]) & sprite
+        # An axis the silhouette left a line in doubt (a faint ear tip or outline lost to a background of
+        # near colours) is settled by the paint box where it can be: a reading whose box holds clearly
+        # less paint is dropped.
         scores = _box_scores(paint, box, 2 * _RECONSTRUCTION_MARGIN + 1)
-        best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
+        floor = scores.max() - _BOX_SCORE_SLACK
+        offsets = [(x, y) for x, y in offsets if scores[y, x] >= floor]
+        best = np.flatnonzero(scores.ravel() >= floor)
         best = best[np.argsort(-scores.ravel()[best], kind="stable")]
         ranked = zip(*np.unravel_index(best, scores.shape), strict=True)
         offsets += [(int(x), int(y)) for y, x in ranked if (x, y) not in offsets]
@@ -820,8 +846,8 @@ def _native(
         detection = extract(native, candidate, colours)
         picture = Frame(
             family,
-            fitted.x.origin + (span.lo + frame.origin_x) * fitted.x.scale,
-            fitted.y.origin + (span.lo + frame.origin_y) * fitted.y.scale,
+            fitted.x.origin + (start_x + frame.origin_x) * fitted.x.scale,
+            fitted.y.origin + (start_y + frame.origin_y) * fitted.y.scale,
             fitted.x.scale,
             fitted.y.scale,
         )

@@ -307,6 +307,10 @@ _FLAT_STEP = 6
 # The same in a smoothed or compressed picture: a gradient's steps plus JPEG noise, while a sprite's edges,
 # blurred over a few pixels, still step by more.
 _SMOOTH_STEP = 12
+# The same, for a second look where that found no Spinda: a background in Spinda's own colours (stripes of
+# cream and orange) joins a sprite through its blurred edges in steps of 12, while steps of 6 keep them apart
+# (and break a gradient into bands, which is why this is only a second look).
+_STRICT_STEP = 6
 _DENOISE = 3  # median filter aperture (pixels)
 _EXACT_PAINT = 16.0  # RGB distance
 
@@ -861,6 +865,7 @@ def _coarse_frames(
     family_list: list[GameFamily],
     limit: int,
     game_pixel: float | None,
+    step: int,
 ) -> list[Frame]:
     """Coarse frames in a smoothed picture, searched for at native size where the size of a game pixel is
     known (a rectified photo's screen): there a photo's blur, spread over several picture pixels, no longer
@@ -876,7 +881,7 @@ def _coarse_frames(
         small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         factor, largest = width / size[0], 1.0
     mask = colours.paint_mask(small)
-    background = _flat_background(small, mask, family_list, largest, _SMOOTH_STEP, colours, repeating=True)
+    background = _flat_background(small, mask, family_list, largest, step, colours, repeating=True)
     return [
         Frame(f.family, f.origin_x * factor, f.origin_y * factor, f.scale_x * factor, f.scale_y * factor)
         for f in (c.frame for c in candidate_frames(small, colours, family_list, limit, background))
@@ -888,12 +893,13 @@ def _smoothed(
     colours: ColourModel,
     family_list: list[GameFamily],
     limit: int,
+    step: int,
     game_pixel: float | None = None,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels."""
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
-    for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel):
+    for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, step):
         shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
             enlargement = _fitted(image, coarse)
@@ -920,7 +926,11 @@ def _photographed(frame: Frame, view: ScreenView) -> Frame:
 
 
 def detect(
-    image: RgbImage, colours: ColourModel, families: Iterable[GameFamily], limit: int = MAX_CANDIDATES
+    image: RgbImage,
+    colours: ColourModel,
+    families: Iterable[GameFamily],
+    limit: int = MAX_CANDIDATES,
+    strict_background: bool = False,
 ) -> list[Detection]:
     """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none).
 
@@ -928,14 +938,15 @@ def detect(
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
     by inverting its enlargement around each candidate (core.enlargement)."""
     family_list = list(families)
+    step = _STRICT_STEP if strict_background else _SMOOTH_STEP
     grid = pixel_grid(image)
     if grid is None:
         view = find_screen(image, [f.screen_size for f in family_list if f.screen_size is not None])
         if view is not None:
-            found = _smoothed(view.image, colours, family_list, limit, view.scale)
+            found = _smoothed(view.image, colours, family_list, limit, step, view.scale)
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
-        return _smoothed(image, colours, family_list, limit)
+        return _smoothed(image, colours, family_list, limit, step)
     native = grid.native(image)
     # Scale 1 may also be a picture of few colours enlarged by a fraction under 2, so sprites up to twice
     # the size are looked for there; a whole-number grid has taken the picture back to its source pixels.

@@ -161,8 +161,19 @@ class Identifier:
 
     def identify_array(self, image: npt.NDArray[np.uint8], source: str = "image") -> Identification:
         """Identify from an (H, W, 3) RGB array."""
+        # A smoothed sprite on a background in its own colours can be swallowed by the background the
+        # detector takes out; a second, stricter look parts them (core.detect, strict_background).
+        best = self._best(detect(image, self.colours, self.families)) or self._best(
+            detect(image, self.colours, self.families, strict_background=True)
+        )
+        if best is None:
+            return Identification(source, "no_spinda", NO_SPINDA)
+        return self._answer(source, *best)
+
+    def _best(self, detections: list[Detection]) -> tuple[Detection, Decoded] | None:
+        """The Spinda-shaped detection whose decode explains the picture best, if its fit is usable."""
         best: tuple[Detection, Decoded, tuple[bool, float]] | None = None
-        for found in detect(image, self.colours, self.families):
+        for found in detections:
             shape = self.bodies[found.family.key]
             detection = shape.filled(found)
             if not spinda_shaped(detection, shape):
@@ -172,8 +183,8 @@ class Identifier:
             if best is None or support > best[2]:
                 best = (detection, decoded, support)
         if best is None or best[1].fit < MIN_FIT:
-            return Identification(source, "no_spinda", NO_SPINDA)
-        return self._answer(source, best[0], best[1])
+            return None
+        return best[0], best[1]
 
     def _decode(self, detection: Detection) -> Decoded:
         model = self.models.get(detection.family.key)

@@ -162,6 +162,21 @@ def test_a_background_in_spinda_colours_gets_a_second_stricter_look(
     assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
 
 
+@pytest.mark.parametrize("index", [20, 49])
+def test_a_pattern_of_near_colours_behind_the_sprite_is_taken_out(
+    identifier: Identifier, reference_dir: Path, index: int
+) -> None:
+    """Smoothed screenshots of the games' Gen III sprite on stripes of tan and orange (20) and on a
+    checkerboard of two oranges (49): with a sprite and panels over them and JPEG noise, their period
+    leaves the picture only 0.57-0.62 as unlike as a smaller shift did; read as a pattern, they are taken
+    out and the sprite stands alone (both were answered no Spinda before)."""
+    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
+    pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(5))[index]
+    result = identifier.identify_array(scene.image)
+    assert result.game == "gen3" and result.pid is not None
+    assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
+
+
 def test_json_shape(identifier: Identifier) -> None:
     renderer = identifier.looks["gen3"].renderer
     scene = make_screenshot(

@@ -155,8 +155,10 @@ def test_a_background_in_spinda_colours_gets_a_second_stricter_look(
     its outline) and nothing Spinda-shaped is left; the stricter second look parts them."""
     renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
     pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(5))[index]
+    assert scene.homography is not None
+    scale = scene.homography[0, 0]
     usual = [d for d in detect(scene.image, identifier.colours, identifier.families) if d.family is GEN3]
-    assert not any(abs(d.frame.scale / scene.homography[0, 0] - 1) < 0.05 for d in usual)
+    assert not any(abs(d.frame.scale / scale - 1) < 0.05 for d in usual)
     result = identifier.identify_array(scene.image)
     assert result.game == "gen3" and result.pid is not None
     assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"

@@ -937,7 +937,9 @@ def detect(
 
     A pixel-sharp enlargement is first taken back to its source pixels: there the frame is exact to the
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
-    by inverting its enlargement around each candidate (core.enlargement)."""
+    by inverting its enlargement around each candidate (core.enlargement). With `strict_background`, such
+    a picture's background is traced in finer steps (_STRICT_STEP): a second look where the first found no
+    Spinda; a pixel-sharp picture's background is exact and is searched the same way either way."""
     family_list = list(families)
     step = _STRICT_STEP if strict_background else _SMOOTH_STEP
     grid = pixel_grid(image)

@@ -14,7 +14,7 @@ from core.detect import detect
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier
 from core.render import SpindaRenderer
-from training.scenes import CONTEXTS, make_no_spinda, make_photo, make_screenshot, scenes
+from training.scenes import CONTEXTS, Scene, make_no_spinda, make_photo, make_screenshot, scenes
 
 JSON_KEYS = [
     "path",
@@ -116,6 +116,13 @@ def test_photos_of_the_games_gen4_sprite_in_game_screens(identifier: Identifier,
     assert right >= 5
 
 
+def assert_look_right(identifier: Identifier, renderer: SpindaRenderer, pid: int, scene: Scene) -> None:
+    """The picture is answered in the renderer's family with a PID that draws `pid`'s look."""
+    result = identifier.identify_array(scene.image)
+    assert result.game == renderer.pack.family.key and result.pid is not None
+    assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
+
+
 def test_a_frame_a_game_pixel_off_loses_to_the_right_one(identifier: Identifier, reference_dir: Path) -> None:
     """Smoothed screenshots of the games' Gen IV sprite whose silhouette leaves the whole-pixel offset in
     doubt: the frames one game pixel apart explain the spots about equally (they move with the frame), and
@@ -125,9 +132,7 @@ def test_a_frame_a_game_pixel_off_loses_to_the_right_one(identifier: Identifier,
     pictures = scenes(renderer, "smooth+jpeg", 32, np.random.default_rng(5))
     for index in (13, 30):
         pid, scene = pictures[index]
-        result = identifier.identify_array(scene.image)
-        assert result.game == "gen4" and result.pid is not None, index
-        assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), (index, f"{result.pid:08X}")
+        assert_look_right(identifier, renderer, pid, scene)
 
 
 @pytest.mark.parametrize(("seed", "index"), [(5, 15), (5, 54), (7, 9), (7, 33)])
@@ -141,9 +146,7 @@ def test_the_whole_pixel_offset_of_a_smoothed_sprite(
     paint box settles."""
     renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
     pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(seed))[index]
-    result = identifier.identify_array(scene.image)
-    assert result.game == "gen4" and result.pid is not None
-    assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
+    assert_look_right(identifier, renderer, pid, scene)
 
 
 @pytest.mark.parametrize("index", [30, 34])
@@ -159,9 +162,7 @@ def test_a_background_in_spinda_colours_gets_a_second_stricter_look(
     scale = scene.homography[0, 0]
     usual = [d for d in detect(scene.image, identifier.colours, identifier.families) if d.family is GEN3]
     assert not any(abs(d.frame.scale / scale - 1) < 0.05 for d in usual)
-    result = identifier.identify_array(scene.image)
-    assert result.game == "gen3" and result.pid is not None
-    assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
+    assert_look_right(identifier, renderer, pid, scene)
 
 
 @pytest.mark.parametrize("index", [20, 49])
@@ -174,9 +175,7 @@ def test_a_pattern_of_near_colours_behind_the_sprite_is_taken_out(
     out and the sprite stands alone (both were answered no Spinda before)."""
     renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
     pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(5))[index]
-    result = identifier.identify_array(scene.image)
-    assert result.game == "gen3" and result.pid is not None
-    assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
+    assert_look_right(identifier, renderer, pid, scene)
 
 
 def test_json_shape(identifier: Identifier) -> None:

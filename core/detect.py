@@ -939,7 +939,8 @@ def detect(
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
     by inverting its enlargement around each candidate (core.enlargement). With `strict_background`, such
     a picture's background is traced in finer steps (_STRICT_STEP): a second look where the first found no
-    Spinda; a pixel-sharp picture's background is exact and is searched the same way either way."""
+    Spinda. A pixel-sharp picture's background is exact and its search does not depend on that: it gets no
+    second look (nothing is returned)."""
     family_list = list(families)
     step = _STRICT_STEP if strict_background else _SMOOTH_STEP
     grid = pixel_grid(image)
@@ -950,6 +951,8 @@ def detect(
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
         return _smoothed(image, colours, family_list, limit, step)
+    if strict_background:
+        return []
     native = grid.native(image)
     # Scale 1 may also be a picture of few colours enlarged by a fraction under 2, so sprites up to twice
     # the size are looked for there; a whole-number grid has taken the picture back to its source pixels.

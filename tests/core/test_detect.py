@@ -313,3 +313,14 @@ def test_a_shared_grid_is_renumbered_by_whole_pixels() -> None:
     grid = Enlargement(AxisGrid(100.25, 3.5), AxisGrid(40.5, 3.5), "bilinear")
     moved = _realigned(grid, Frame(GEN4, 93.0, 48.0, 3.4, 3.4))
     assert moved == Frame(GEN4, 100.25 - 2 * 3.5, 40.5 + 2 * 3.5, 3.5, 3.5)
+
+
+def test_a_pixel_sharp_picture_gets_no_second_look() -> None:
+    """The second, stricter look is for smoothed pictures: a pixel-sharp one's exact background is searched
+    the same either way, so the pipeline's second call costs nothing there."""
+    pack = default_pack(GEN3)
+    colours = ColourModel([pack])
+    sprite = SpindaRenderer(pack).rgba([0x1234ABCD])[0]
+    scene = make_screenshot(sprite, np.random.default_rng(4), 3.0, None, None, "summary")
+    assert detect(scene.image, colours, [GEN3])
+    assert detect(scene.image, colours, [GEN3], strict_background=True) == []

@@ -947,6 +947,9 @@ def detect(
     if grid is None:
         view = find_screen(image, [f.screen_size for f in family_list if f.screen_size is not None])
         if view is not None:
+            # The screen's shape names the console, and so the family: a Gen IV sprite is not read as a
+            # Gen III one (whose paint box it fits within the aspect tolerance), and the search costs half.
+            family_list = [f for f in family_list if f.screen_size == view.screen_size]
             found = _smoothed(view.image, colours, family_list, limit, step, view.scale)
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]

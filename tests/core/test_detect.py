@@ -198,6 +198,20 @@ def test_photos_of_a_screen_are_registered(family: GameFamily, colours: ColourMo
     assert registered >= 5
 
 
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_a_photographed_screen_names_the_family(family: GameFamily, colours: ColourModel) -> None:
+    """The screen's shape is the console's (GBA 240x160, DS 256x192), so only its family's sprites are
+    looked for: one family's paint box fits the other's sprite within the aspect tolerance, and read so it
+    had answered Gen IV photos as Gen III."""
+    renderer = SpindaRenderer(default_pack(family))
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        sprite = renderer.rgba([int(rng.integers(0, 2**32))])[0]
+        scene = make_photo(sprite, rng, float(rng.uniform(3.0, 5.0)), context="plain")
+        detections = detect(scene.image, colours, FAMILIES)
+        assert detections and {d.family for d in detections} == {family}
+
+
 def test_smoothed_games_sprite_cream_is_not_taken_for_a_gradient(
     colours: ColourModel, reference_dir: Path
 ) -> None:

@@ -261,7 +261,7 @@ def decode(
     # Pixels with no paint evidence carry no score, so the search looks at nothing else.
     spot_all, cream_all = obs.spot[reach], obs.cream[reach]
     evident = (spot_all + cream_all) > 0.05
-    covers = np.ascontiguousarray(all_covers[:, :, evident])
+    covers = all_covers.compress(evident, axis=2)  # a copy, ten times faster than fancy indexing here
     spot, cream = spot_all[evident], cream_all[evident]
     weights = ((1.0 + MISS) * spot - FALSE_SPOT * cream).astype(np.float32)
     prior = PRIOR_WEIGHT * _prior_table(proba)

@@ -110,16 +110,17 @@ def interpolation_matrix(
     matrix = np.zeros((hi - lo, count))
     rows = np.arange(hi - lo)
     for tap in range(4):
+        # A row's four taps fall on four different columns, so plain assignment adds nothing twice.
         columns = base + tap
         ok = (columns >= 0) & (columns < count)
-        np.add.at(matrix, (rows[ok], columns[ok]), weights[ok, tap])
+        matrix[rows[ok], columns[ok]] = weights[ok, tap]
     if reach == 0:
         return matrix
     taps = np.exp(-0.5 * (np.arange(-reach, reach + 1) / chosen.blur) ** 2)
     taps /= taps.sum()
-    blurred: npt.NDArray[np.float64] = np.stack(
-        [taps @ matrix[i : i + 2 * reach + 1] for i in range(last - first)]
-    )
+    blurred = np.zeros((last - first, count))
+    for offset, tap_weight in enumerate(taps):
+        blurred += tap_weight * matrix[offset : offset + last - first]
     return blurred
 
 

@@ -57,7 +57,7 @@ def answers(identifier: Identifier, family: GameFamily) -> dict[str, Answer]:
 
     def decoder(crop: npt.NDArray[np.uint8], prior: bool = False) -> int:
         proba = model.predict_proba(crop[None])[0] if prior and model is not None else None
-        return decode(observe(observation(crop), allowed), proba).pids[0]
+        return decode(observe(observation(crop), colours, allowed), proba).pids[0]
 
     def cnn(crop: npt.NDArray[np.uint8]) -> int:
         assert model is not None

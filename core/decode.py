@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.assets import AssetPack
-from core.detect import CREAM, OTHER, SHINY_SPOT, SPOT, Detection
+from core.detect import CREAM, OTHER, SHINY_SPOT, SPOT, ColourModel, Detection
 from core.games import GameFamily
 from core.pid import pid_from_coordinates
 from core.render import spot_cover
@@ -83,6 +83,7 @@ FILL_PAINT_DISTANCE = 40.0
 # at a quarter, 83 at a tenth, 86 without it.
 PRIOR_WEIGHT = 0.1
 ENVELOPE_MARGIN = 1
+PAINT_CLASSES = [CREAM, SPOT, SHINY_SPOT]
 
 
 @dataclass(frozen=True)
@@ -176,17 +177,29 @@ def spinda_shaped(detection: Detection, shape: BodyShape) -> bool:
     return shape.covered(detection) >= MIN_BODY_COVER and beyond <= MAX_BEYOND_REACH
 
 
-def observe(detection: Detection, allowed: npt.NDArray[np.bool_] | None = None) -> Observation:
+def observe(
+    detection: Detection, colours: ColourModel, allowed: npt.NDArray[np.bool_] | None = None
+) -> Observation:
     """Soft colour evidence for the crop's pixels inside the sprite's own paint (and `allowed`, if given).
 
     Each class's likelihood falls off with the distance to its nearest colour (a Gaussian of COLOUR_SIGMA),
     and a colour far from all of them is 'something else' with the likelihood of PAINT_DISTANCE, so a blend
-    of spot and outline counts partly, and a background colour not at all. Spot-coloured paint outside
-    `allowed` (a mouth, an arm) takes the spot evidence from its neighbours (`_touching_fixed_paint`)."""
-    d = detection.class_distance.reshape(-1, 4).astype(np.float64)
-    far = np.full((len(d), 1), PAINT_DISTANCE)
-    likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
-    p = likelihood / np.maximum(likelihood.sum(axis=1, keepdims=True), 1e-300)
+    of spot and outline counts partly, and a background colour not at all. In a blurred crop, which paint
+    a pixel is (cream or spot) is then judged allowing for the outline mixed in at the sprite's edges
+    (`ColourModel.blended_distances`): darkened cream there is cream, not a faint spot that a wrong spot
+    position could claim; how much it counts as paint is unchanged, so the fit (see `decode`) is too.
+    Spot-coloured paint outside `allowed` (a mouth, an arm) takes the spot evidence from its neighbours
+    (`_touching_fixed_paint`)."""
+    p = _class_probabilities(detection.class_distance.reshape(-1, 4))
+    if not detection.source_pixels:
+        paint = p[:, PAINT_CLASSES].sum(axis=1, keepdims=True)
+        mixed = _class_probabilities(
+            colours.blended_distances(detection.crop.reshape(-1, 3).astype(np.float32))
+        )
+        shares = mixed[:, PAINT_CLASSES] / np.maximum(
+            mixed[:, PAINT_CLASSES].sum(axis=1, keepdims=True), 1e-300
+        )
+        p[:, PAINT_CLASSES] = paint * shares
     keep = detection.inside.reshape(-1)
     normal, shiny = p[:, SPOT], p[:, SHINY_SPOT]
     if allowed is not None:
@@ -201,6 +214,17 @@ def observe(detection: Detection, allowed: npt.NDArray[np.bool_] | None = None) 
         cream=(p[:, CREAM] * keep).astype(np.float32),
         shiny=bool(shiny.sum() > normal.sum()),
     )
+
+
+def _class_probabilities(distances: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """(n, 4) class distances -> (n, 5) probabilities: the four classes and 'far from every colour'."""
+    d = distances.astype(np.float64)
+    far = np.full((len(d), 1), PAINT_DISTANCE)
+    likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
+    probabilities: npt.NDArray[np.float64] = likelihood / np.maximum(
+        likelihood.sum(axis=1, keepdims=True), 1e-300
+    )
+    return probabilities
 
 
 def _touching_fixed_paint(

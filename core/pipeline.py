@@ -196,7 +196,7 @@ class Identifier:
             if model is not None and not detection.source_pixels
             else None
         )
-        observation = observe(detection, self.envelopes[detection.family.key])
+        observation = observe(detection, self.colours, self.envelopes[detection.family.key])
         temperature = SOURCE_TEMPERATURE if detection.source_pixels else TEMPERATURE
         return decode(observation, proba, top_k=4 * self.top_k, temperature=temperature)
 

@@ -11,7 +11,7 @@ import pytest
 
 from core.assets import AssetPack, default_pack, load_pack
 from core.decode import BodyShape, Observation, decode, envelope, observe, spinda_shaped
-from core.detect import ColourModel, Detection, Frame
+from core.detect import CREAM, SPOT, ColourModel, Detection, Frame
 from core.games import GEN3, GEN4, GameFamily
 from core.pid import coordinates
 from core.pipeline import MIN_FIT
@@ -39,7 +39,7 @@ def decoded_right(pack: AssetPack, pids: list[int], colours: ColourModel, shiny:
     allowed = envelope(pack.family, default_pack(pack.family).cream)
     right = 0
     for pid in pids:
-        found = decode(observe(exact_detection(pack, pid, colours, shiny), allowed)).pids[0]
+        found = decode(observe(exact_detection(pack, pid, colours, shiny), colours, allowed)).pids[0]
         right += bool(np.array_equal(renderer.spot_pixels([found])[0], renderer.spot_pixels([pid])[0]))
     return right
 
@@ -56,7 +56,7 @@ def test_exact_renders_of_our_art(family: GameFamily, colours: ColourModel) -> N
 def test_shiny_renders_of_our_art(colours: ColourModel) -> None:
     pack = default_pack(GEN3)
     detection = exact_detection(pack, 0x1234ABCD, colours, shiny=True)
-    result = decode(observe(detection, envelope(GEN3, pack.cream)))
+    result = decode(observe(detection, colours, envelope(GEN3, pack.cream)))
     assert result.shiny
     assert decoded_right(pack, random_pids(10, 2), colours, shiny=True) == 10
 
@@ -90,19 +90,19 @@ def test_paint_touching_fixed_spot_coloured_parts_is_no_spot_evidence(colours: C
     )
     painted[y, x] = painted[beside] = pack.normal[6]
     distances = colours.class_distances(painted.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
-    observed = observe(Detection(detection.frame, painted, distances, inside), allowed)
+    observed = observe(Detection(detection.frame, painted, distances, inside), colours, allowed)
     assert observed.spot.reshape(64, 64)[beside] < 0.01
     # The same paint away from any fixed part is evidence.
     far = detection.crop.copy()
     far[beside] = pack.normal[6]
     distances = colours.class_distances(far.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
     alone = Detection(detection.frame, far, distances, inside)
-    assert observe(alone, allowed).spot.reshape(64, 64)[beside] > 0.4
+    assert observe(alone, colours, allowed).spot.reshape(64, 64)[beside] > 0.4
 
 
 def test_known_value_and_confidence(colours: ColourModel) -> None:
     pack = default_pack(GEN3)
-    result = decode(observe(exact_detection(pack, 0xF2410A57, colours), envelope(GEN3, pack.cream)))
+    result = decode(observe(exact_detection(pack, 0xF2410A57, colours), colours, envelope(GEN3, pack.cream)))
     assert coordinates(result.pids[0], GEN3) == coordinates(0xF2410A57, GEN3)
     assert result.fit > 0.5 and 0.0 < result.confidence <= 1.0
     assert len(set(result.pids)) == len(result.pids)
@@ -117,7 +117,7 @@ def test_a_spotless_cream_blob_fits_badly(colours: ColourModel) -> None:
     cream[detection.inside] = pack.normal[2]
     distances = colours.class_distances(cream.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
     blank = Detection(detection.frame, cream, distances, detection.inside)
-    assert decode(observe(blank, envelope(GEN3, pack.cream))).fit < 0.35
+    assert decode(observe(blank, colours, envelope(GEN3, pack.cream))).fit < 0.35
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
@@ -173,12 +173,35 @@ def test_blurred_spot_edges_keep_the_fit(colours: ColourModel) -> None:
     allowed = envelope(GEN3, pack.cream)
     right = 0
     for pid in random_pids(10, 4):
-        result = decode(observe(blurred(exact_detection(pack, pid, colours), colours, 0.6), allowed))
+        result = decode(observe(blurred(exact_detection(pack, pid, colours), colours, 0.6), colours, allowed))
         assert result.fit >= MIN_FIT
         right += bool(
             np.array_equal(renderer.spot_pixels([result.pids[0]])[0], renderer.spot_pixels([pid])[0])
         )
     assert right >= 8
+
+
+def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(colours: ColourModel) -> None:
+    """A Gen IV photo's body edge: cream mixed with the outline, (167, 136, 89), lies nearer a spot colour
+    than any cream. Allowing for the mix, it is cream: a spot placed there would pay for a false spot pixel
+    rather than gain a faint one (so had wrong answers moved a hidden spot onto the edge). A pixel-sharp
+    crop's colours are exact and keep the plain reading; how much the pixel counts as paint is unchanged."""
+    detection = exact_detection(default_pack(GEN4), 0x12345678, colours)
+    edge = np.array([[167, 136, 89]], dtype=np.float32)
+    plain = colours.class_distances(edge)[0]
+    assert plain[SPOT] < plain[CREAM]
+    ys, xs = np.nonzero(detection.inside)
+    y, x = int(ys[0]), int(xs[0])
+    crop = detection.crop.copy()
+    crop[y, x] = edge[0]
+    distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(80, 80, 4)
+    sharp = Detection(detection.frame, crop, distances, detection.inside, source_pixels=True)
+    blurred_edge = replace(sharp, source_pixels=False)
+    pixel = y * 80 + x
+    exact, mixed = observe(sharp, colours), observe(blurred_edge, colours)
+    assert exact.spot[pixel] > exact.cream[pixel]
+    assert mixed.cream[pixel] > 2 * mixed.spot[pixel]
+    assert mixed.cream[pixel] + mixed.spot[pixel] == pytest.approx(exact.cream[pixel] + exact.spot[pixel])
 
 
 def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -> None:
@@ -193,7 +216,7 @@ def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -
     halfway[lower] = (pack.normal[2].astype(int) + pack.normal[7].astype(int)) // 2
     distances = colours.class_distances(halfway.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
     blend = Detection(detection.frame, halfway, distances, detection.inside)
-    assert decode(observe(blend, envelope(GEN3, pack.cream))).fit < MIN_FIT
+    assert decode(observe(blend, colours, envelope(GEN3, pack.cream))).fit < MIN_FIT
 
 
 def test_faint_unexplained_spot_evidence_is_not_a_missed_spot(colours: ColourModel) -> None:
@@ -202,7 +225,7 @@ def test_faint_unexplained_spot_evidence_is_not_a_missed_spot(colours: ColourMod
     unexplained sink it (and halfway spot-cream blends count: test_halfway_colours_...)."""
     pack = default_pack(GEN3)
     pid = 0x12345678
-    observed = observe(exact_detection(pack, pid, colours), envelope(GEN3, pack.cream))
+    observed = observe(exact_detection(pack, pid, colours), colours, envelope(GEN3, pack.cream))
     reach = spot_cover(GEN3).any(axis=(0, 1))
     drawn = SpindaRenderer(pack).spot_pixels([pid])[0].reshape(-1)
     # Scattered, so that no placement of the spots explains them.
@@ -225,7 +248,7 @@ def test_overlapping_spots_are_also_moved_together(colours: ColourModel, referen
     pack = load_pack(reference_dir / "gen3", GEN3)
     pid = 0x839ED126
     allowed = envelope(GEN3, default_pack(GEN3).cream)
-    result = decode(observe(exact_detection(pack, pid, colours, shiny=True), allowed))
+    result = decode(observe(exact_detection(pack, pid, colours, shiny=True), colours, allowed))
     pixels = SpindaRenderer(pack).spot_pixels([pid, result.pids[0]])
     assert np.array_equal(pixels[0], pixels[1]), f"{result.pids[0]:08X}"
 

@@ -149,6 +149,25 @@ def test_the_whole_pixel_offset_of_a_smoothed_sprite(
     assert_look_right(identifier, renderer, pid, scene)
 
 
+def test_a_photo_is_read_in_its_screens_family(identifier: Identifier, reference_dir: Path) -> None:
+    """A phone photo of a DS screen showing the games' Gen IV sprite: its paint box also fits the Gen III
+    one's, and read so it had been answered as a Gen III Spinda. The DS screen's shape rules that out."""
+    renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
+    pid, scene = scenes(renderer, "photo", 5, np.random.default_rng(5))[4]
+    assert_look_right(identifier, renderer, pid, scene)
+
+
+@pytest.mark.parametrize(("seed", "index"), [(7, 11), (7, 13), (9, 16)])
+def test_cream_darkened_at_a_photographed_sprites_edge_holds_no_spot(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos of the games' Gen IV sprite whose answer had moved a spot onto the body's edge, where
+    cream blurred with the outline lies nearer a spot colour than any cream (core.decode.observe)."""
+    renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
+    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize("index", [30, 34])
 def test_a_background_in_spinda_colours_gets_a_second_stricter_look(
     identifier: Identifier, reference_dir: Path, index: int

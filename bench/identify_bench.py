@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.machine import describe_machine
+from bench.machine import describe_machine, peak_memory_mb
 from core.assets import PROJECT_ROOT, load_pack
 from core.detect import Detection, detect
 from core.games import GEN3, GEN4
@@ -193,7 +192,7 @@ def measure(config: str, checkpoint: Path | None, reference: Path, count: int, s
     build_s = time.perf_counter() - start
     answer = cnn_only_answer(identifier) if config == "resnet34" else identifier_answer(identifier)
     rate = speed(identifier, reference, count, seed, answer)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_memory_mb()
     return {"build_s": build_s, "images_per_s": rate, "peak_mb": peak_mb}
 
 

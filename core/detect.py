@@ -68,6 +68,9 @@ MAX_SCALE = 8.0
 # Fill of the paint region's box: about 0.40-0.45 for the games' sprites and the project's art; the range
 # leaves room for blur, and rejects solid boxes (UI panels) and thin lines.
 _FILL_RANGE = (0.22, 0.72)
+# Exposures a photographed screen is looked at, in turn, until a sprite is found (see detect): a phone's
+# own exposure and colour balance can put a sprite's cream 60 or more from the art's (0.8 of it, greener).
+_PHOTO_EXPOSURES = (1.0, 1.2, 0.85)
 # How far a paint box's aspect may stray from the family's: a photo's blur and a background piece that
 # touches the sprite can widen it by a tenth; the fit and the whole-pixel offset then correct the frame.
 _ASPECT_TOLERANCE = 0.15
@@ -942,6 +945,11 @@ def _smoothed(
     return found
 
 
+def _exposed(image: RgbImage, exposure: float) -> RgbImage:
+    exposed: RgbImage = np.clip(image.astype(np.float32) * exposure, 0, 255).astype(np.uint8)
+    return exposed
+
+
 def _photographed(frame: Frame, view: ScreenView) -> Frame:
     """A frame found in a rectified screen, in the photo: its sprite box's corners mapped back, the frame
     the axis-aligned box through them (the photo's grid is slightly turned; the frame only reports it)."""
@@ -965,7 +973,9 @@ def detect(
 
     A pixel-sharp enlargement is first taken back to its source pixels: there the frame is exact to the
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
-    by inverting its enlargement around each candidate (core.enlargement). With `strict_background`, such
+    by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
+    searched for its console's family only, and looked at again brighter and darker where nothing was
+    found (_PHOTO_EXPOSURES). With `strict_background`, such
     a picture's background is traced in finer steps (_STRICT_STEP): a second look where the first found no
     Spinda. A pixel-sharp picture's background is exact and its search does not depend on that: it gets no
     second look (nothing is returned)."""
@@ -978,7 +988,15 @@ def detect(
             # The screen's shape names the console, and so the family: a Gen IV sprite is not read as a
             # Gen III one (whose paint box it fits within the aspect tolerance), and the search costs half.
             family_list = [f for f in family_list if f.screen_size == view.screen_size]
-            found = _smoothed(view.image, colours, family_list, limit, step, view.scale)
+            found: list[Detection] = []
+            for exposure in _PHOTO_EXPOSURES:
+                # A photo exposed far enough off puts the sprite's colours beyond the paint tolerance, so
+                # nothing is found to estimate its colour cast from: the screen is looked at again as if
+                # exposed otherwise, where nothing was found.
+                screen = view.image if exposure == 1.0 else _exposed(view.image, exposure)
+                found = _smoothed(screen, colours, family_list, limit, step, view.scale)
+                if found:
+                    break
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
         return _smoothed(image, colours, family_list, limit, step)

@@ -157,6 +157,18 @@ def test_a_photo_is_read_in_its_screens_family(identifier: Identifier, reference
     assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize("index", [26, 33])
+def test_a_photo_exposed_far_off_is_looked_at_otherwise(
+    identifier: Identifier, reference_dir: Path, index: int
+) -> None:
+    """Phone photos of the games' Gen III sprite whose exposure and colour balance put its cream beyond the
+    paint tolerance (one a shiny on a dark orange screen): nothing was found, now the screen is looked at
+    brighter (core.detect._PHOTO_EXPOSURES)."""
+    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
+    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(7))[index]
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("seed", "index"), [(7, 11), (7, 13), (9, 16)])
 def test_cream_darkened_at_a_photographed_sprites_edge_holds_no_spot(
     identifier: Identifier, reference_dir: Path, seed: int, index: int

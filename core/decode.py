@@ -190,16 +190,15 @@ def observe(
     position could claim; how much it counts as paint is unchanged, so the fit (see `decode`) is too.
     Spot-coloured paint outside `allowed` (a mouth, an arm) takes the spot evidence from its neighbours
     (`_touching_fixed_paint`)."""
-    p = _class_probabilities(detection.class_distance.reshape(-1, 4))
+    d = detection.class_distance.reshape(-1, 4).astype(np.float64)
+    far = np.full((len(d), 1), PAINT_DISTANCE)
+    likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
+    p = likelihood / np.maximum(likelihood.sum(axis=1, keepdims=True), 1e-300)
     if not detection.source_pixels:
-        paint = p[:, PAINT_CLASSES].sum(axis=1, keepdims=True)
-        mixed = _class_probabilities(
-            colours.blended_distances(detection.crop.reshape(-1, 3).astype(np.float32))
-        )
-        shares = mixed[:, PAINT_CLASSES] / np.maximum(
-            mixed[:, PAINT_CLASSES].sum(axis=1, keepdims=True), 1e-300
-        )
-        p[:, PAINT_CLASSES] = paint * shares
+        mixed = colours.blended_distances(detection.crop.reshape(-1, 3).astype(np.float32))
+        paint_likelihood = np.exp(-0.5 * (mixed.astype(np.float64) / COLOUR_SIGMA) ** 2)
+        shares = paint_likelihood / np.maximum(paint_likelihood.sum(axis=1, keepdims=True), 1e-300)
+        p[:, PAINT_CLASSES] = p[:, PAINT_CLASSES].sum(axis=1, keepdims=True) * shares
     keep = detection.inside.reshape(-1)
     normal, shiny = p[:, SPOT], p[:, SHINY_SPOT]
     if allowed is not None:
@@ -214,17 +213,6 @@ def observe(
         cream=(p[:, CREAM] * keep).astype(np.float32),
         shiny=bool(shiny.sum() > normal.sum()),
     )
-
-
-def _class_probabilities(distances: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """(n, 4) class distances -> (n, 5) probabilities: the four classes and 'far from every colour'."""
-    d = distances.astype(np.float64)
-    far = np.full((len(d), 1), PAINT_DISTANCE)
-    likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
-    probabilities: npt.NDArray[np.float64] = likelihood / np.maximum(
-        likelihood.sum(axis=1, keepdims=True), 1e-300
-    )
-    return probabilities
 
 
 def _touching_fixed_paint(

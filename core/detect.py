@@ -190,18 +190,18 @@ class ColourModel:
         return out
 
     def blended_distances(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """(n, 3) colours -> (n, 4): as `class_distances`, but a paint class's distance is to its colours
-        mixed with the outline colour in any share of at least BLEND_LEAST_PAINT paint (the nearest point
-        of each such segment)."""
-        out = self.class_distances(pixels)
+        """(n, 3) colours -> (n, 3): distance to the nearest colour of each paint class (CREAM, SPOT,
+        SHINY_SPOT) mixed with the outline colour in any share of at least BLEND_LEAST_PAINT paint (the
+        nearest point of each such segment; inf for a class without colours)."""
+        out = np.full((len(pixels), 3), np.inf, dtype=np.float32)
         p = pixels.astype(np.float64) - self.outline
-        for label in (CREAM, SPOT, SHINY_SPOT):
+        for column, label in enumerate((CREAM, SPOT, SHINY_SPOT)):
             towards = self.colours[self.labels == label].astype(np.float64) - self.outline  # (k, 3)
             if not len(towards):
                 continue
             share = np.clip((p @ towards.T) / (towards**2).sum(axis=1), BLEND_LEAST_PAINT, 1.0)  # (n, k)
             gap = p[:, None, :] - share[..., None] * towards[None]
-            out[:, label] = np.sqrt((gap**2).sum(axis=-1)).min(axis=1)
+            out[:, column] = np.sqrt((gap**2).sum(axis=-1)).min(axis=1)
         return out
 
     def cast(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:

@@ -182,21 +182,26 @@ def test_the_period_of_a_background_pattern() -> None:
     assert _period(gradient, 0) is None and _period(gradient, 1) is None
 
 
+def photo_of_our_art(family: GameFamily, seed: int) -> Scene:
+    """A phone photo of a plain screen showing our art's sprite with a random PID, at a scale of 3 to 5."""
+    rng = np.random.default_rng(seed)
+    sprite = SpindaRenderer(default_pack(family)).rgba([int(rng.integers(0, 2**32))])[0]
+    return make_photo(sprite, rng, float(rng.uniform(3.0, 5.0)), context="plain")
+
+
+def registered_in(scene: Scene, family: GameFamily, colours: ColourModel) -> bool:
+    """Whether a detection of the family lies within a third of a game pixel or so of the sprite's frame."""
+    errors = [frame_error(scene, d) for d in detect(scene.image, colours, FAMILIES) if d.family is family]
+    return bool(errors) and min(errors) < 0.4
+
+
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
 def test_photos_of_a_screen_are_registered(family: GameFamily, colours: ColourModel) -> None:
     """Phone photos (perspective, blur, colour cast, noise, JPEG): the screen is found and rectified
     (core.screen), then the smoothed path registers the sprite. Not every photo yet (bench/identify_bench.py
     measures how many end right): at least five of these six, each to a third of a game pixel or so (the
     reported frame is the axis-aligned box through the turned grid's corners)."""
-    renderer = SpindaRenderer(default_pack(family))
-    registered = 0
-    for seed in range(6):
-        rng = np.random.default_rng(seed)
-        sprite = renderer.rgba([int(rng.integers(0, 2**32))])[0]
-        scene = make_photo(sprite, rng, float(rng.uniform(3.0, 5.0)), context="plain")
-        errors = [frame_error(scene, d) for d in detect(scene.image, colours, FAMILIES) if d.family is family]
-        registered += bool(errors) and min(errors) < 0.4
-    assert registered >= 5
+    assert sum(registered_in(photo_of_our_art(family, seed), family, colours) for seed in range(6)) >= 5
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
@@ -204,15 +209,11 @@ def test_an_underexposed_photo_is_looked_at_brighter(family: GameFamily, colours
     """A photo exposed at three quarters puts the sprite's cream beyond the paint tolerance, so nothing
     was found to estimate its colour cast from (7 of these 8 had no detection of the sprite's family);
     the screen is looked at again brighter (_PHOTO_EXPOSURES), and the sprite is registered."""
-    renderer = SpindaRenderer(default_pack(family))
     registered = 0
     for seed in range(4):
-        rng = np.random.default_rng(seed)
-        sprite = renderer.rgba([int(rng.integers(0, 2**32))])[0]
-        scene = make_photo(sprite, rng, float(rng.uniform(3.0, 5.0)), context="plain")
+        scene = photo_of_our_art(family, seed)
         dark = replace(scene, image=np.clip(scene.image * 0.75, 0, 255).astype(np.uint8))
-        errors = [frame_error(dark, d) for d in detect(dark.image, colours, FAMILIES) if d.family is family]
-        registered += bool(errors) and min(errors) < 0.4
+        registered += registered_in(dark, family, colours)
     assert registered >= 3
 
 
@@ -221,12 +222,8 @@ def test_a_photographed_screen_names_the_family(family: GameFamily, colours: Col
     """The screen's shape is the console's (GBA 240x160, DS 256x192), so only its family's sprites are
     looked for: one family's paint box fits the other's sprite within the aspect tolerance, and read so it
     had answered Gen IV photos as Gen III."""
-    renderer = SpindaRenderer(default_pack(family))
     for seed in range(4):
-        rng = np.random.default_rng(seed)
-        sprite = renderer.rgba([int(rng.integers(0, 2**32))])[0]
-        scene = make_photo(sprite, rng, float(rng.uniform(3.0, 5.0)), context="plain")
-        detections = detect(scene.image, colours, FAMILIES)
+        detections = detect(photo_of_our_art(family, seed).image, colours, FAMILIES)
         assert detections and {d.family for d in detections} == {family}
 
 

@@ -727,6 +727,8 @@ _RECONSTRUCTION_MARGIN = 4
 _RECONSTRUCTED_PAINT = 40.0
 # Whole-pixel offsets decoded: those whose box score is within the slack of the best, at most this many.
 _OFFSETS_TRIED = 4
+# Pixels a part of the silhouette in a reconstruction has at least to count (see _silhouette_offsets).
+_SILHOUETTE_PART = 3
 _BOX_SCORE_SLACK = 2.0
 # Paint outside the box counts this much against an offset, paint inside for it.
 _OUTSIDE_WEIGHT = 2.0
@@ -794,13 +796,20 @@ def _realigned(enlargement: Enlargement, coarse: Frame) -> Frame:
 
 def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> list[tuple[int, int]]:
     """Whole-pixel offsets (x, y) of the frame in a reconstruction, read off the sprite's silhouette: the
-    box of its largest part is the family's body box whatever the PID. Where the box has the body box's
-    size on both axes, the one offset it gives (the surest anchor: an outline all round); where an axis is
-    one pixel long or short (blur took or gave an edge line), both ends' readings; otherwise none."""
+    box of its parts is the family's body box whatever the PID. Where the box has the body box's size on
+    both axes, the one offset it gives (the surest anchor: an outline all round); where an axis is one
+    pixel long or short (blur took or gave an edge line), both ends' readings; otherwise none."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(sprite.astype(np.uint8), connectivity=4)
     if count < 2:
         return []
-    x, y, w, h, _ = (int(v) for v in stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))])
+    # Blur and outline gaps can cut an ear tip off the rest (the largest part alone read a row short in
+    # Gen III photos, left the offset to the paint box, and a row off was decoded), so every part of a few
+    # pixels counts, the largest always.
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    parts = stats[1:][areas >= min(_SILHOUETTE_PART, int(areas.max()))]
+    x, y = int(parts[:, 0].min()), int(parts[:, 1].min())
+    w = int((parts[:, 0] + parts[:, 2]).max()) - x
+    h = int((parts[:, 1] + parts[:, 3]).max()) - y
     body = family.body_box
     assert body is not None
     per_axis = []

@@ -169,6 +169,18 @@ def test_a_photo_exposed_far_off_is_looked_at_otherwise(
     assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("seed", "index"), [(9, 26), (9, 31), (7, 6)])
+def test_a_photographed_sprite_whose_ears_part_from_the_head_is_not_read_a_row_off(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos of the games' Gen III sprite whose silhouette came apart in the reconstruction: the
+    largest part alone was a few rows short, the offset fell to the paint box, and the answer was read a
+    game pixel high (confidence up to 0.4)."""
+    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
+    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("seed", "index"), [(7, 11), (7, 13), (9, 16)])
 def test_cream_darkened_at_a_photographed_sprites_edge_holds_no_spot(
     identifier: Identifier, reference_dir: Path, seed: int, index: int

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.assets import AssetPack
-from core.detect import CREAM, OTHER, SHINY_SPOT, SPOT, ColourModel, Detection
+from core.detect import CREAM, OTHER, PAINT_CLASSES, SHINY_SPOT, SPOT, ColourModel, Detection
 from core.games import GameFamily
 from core.pid import pid_from_coordinates
 from core.render import spot_cover
@@ -83,7 +83,6 @@ FILL_PAINT_DISTANCE = 40.0
 # at a quarter, 83 at a tenth, 86 without it.
 PRIOR_WEIGHT = 0.1
 ENVELOPE_MARGIN = 1
-PAINT_CLASSES = [CREAM, SPOT, SHINY_SPOT]
 
 
 @dataclass(frozen=True)

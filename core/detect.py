@@ -44,6 +44,7 @@ from core.games import Box, GameFamily
 from core.screen import ScreenView, find_screen
 
 OTHER, CREAM, SPOT, SHINY_SPOT = 0, 1, 2, 3
+PAINT_CLASSES = [CREAM, SPOT, SHINY_SPOT]
 # The published Gen III spot colours (normal, shiny): facts of the games, used as extra colour anchors so
 # the games' own sprites are recognised whatever art the project is configured with.
 _PUBLISHED_SPOTS = {
@@ -190,12 +191,12 @@ class ColourModel:
         return out
 
     def blended_distances(self, pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """(n, 3) colours -> (n, 3): distance to the nearest colour of each paint class (CREAM, SPOT,
-        SHINY_SPOT) mixed with the outline colour in any share of at least BLEND_LEAST_PAINT paint (the
+        """(n, 3) colours -> (n, 3): distance to the nearest colour of each paint class (PAINT_CLASSES, in
+        that order) mixed with the outline colour in any share of at least BLEND_LEAST_PAINT paint (the
         nearest point of each such segment; inf for a class without colours)."""
         out = np.full((len(pixels), 3), np.inf, dtype=np.float32)
         p = pixels.astype(np.float64) - self.outline
-        for column, label in enumerate((CREAM, SPOT, SHINY_SPOT)):
+        for column, label in enumerate(PAINT_CLASSES):
             towards = self.colours[self.labels == label].astype(np.float64) - self.outline  # (k, 3)
             if not len(towards):
                 continue
@@ -984,10 +985,9 @@ def detect(
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
     by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
     searched for its console's family only, and looked at again brighter and darker where nothing was
-    found (_PHOTO_EXPOSURES). With `strict_background`, such
-    a picture's background is traced in finer steps (_STRICT_STEP): a second look where the first found no
-    Spinda. A pixel-sharp picture's background is exact and its search does not depend on that: it gets no
-    second look (nothing is returned)."""
+    found (_PHOTO_EXPOSURES). With `strict_background`, such a picture's background is traced in finer
+    steps (_STRICT_STEP): a second look where the first found no Spinda. A pixel-sharp picture's background
+    is exact and its search does not depend on that: it gets no second look (nothing is returned)."""
     family_list = list(families)
     step = _STRICT_STEP if strict_background else _SMOOTH_STEP
     grid = pixel_grid(image)

@@ -78,10 +78,13 @@ MAX_BEYOND_REACH = 0.05
 # pass the core test), and only its pixels within this RGB distance of a paint colour.
 MIN_COVER_TO_FILL = 0.33
 FILL_PAINT_DISTANCE = 40.0
-# The CNN is a tie-breaker: its log-probabilities count a tenth of a pixel each. Trained on our art, it
-# misleads on the games' sprites about as often as it helps: 280 smoothed and photographed ones had 89 wrong
-# at a quarter, 83 at a tenth, 86 without it.
-PRIOR_WEIGHT = 0.1
+# The CNN is a tie-breaker: its log-probabilities count a twentieth of a pixel each. Trained on our art, it
+# misleads on the games' sprites about as often as it helps. Where a spot shows one or two blurred pixels at
+# the body's edge, the pixel scores of two positions differ by less than one, and at a tenth the CNN's
+# preference decided them, often for a hidden position: the games' smoothed and photographed sprites had 53
+# wrong of 600 at a tenth, 49 at a twentieth, 56 without it (held-out: 215 right of 240 at a tenth, 220 at
+# a twentieth); on our own art, where the CNN is at home, 38 wrong of 660 at a tenth, 41 at a twentieth.
+PRIOR_WEIGHT = 0.05
 ENVELOPE_MARGIN = 1
 
 

@@ -75,8 +75,11 @@ SILHOUETTE_REACH = 2
 MAX_BEYOND_REACH = 0.05
 # Taking a smoothed sprite's body core back (`BodyShape.filled`): only for a region already covering this
 # share of it (the leaks seen left 0.36-0.45; background regions with no Spinda, 0-0.28, would otherwise
-# pass the core test), and only its pixels within this RGB distance of a paint colour.
+# pass the core test), or this smaller share for a region that spans the core from side to side and top
+# to bottom (an outline all round, its cream lost to a screen of the same colour: 0.18-0.30 seen); and only
+# its pixels within this RGB distance of a paint colour.
 MIN_COVER_TO_FILL = 0.33
+MIN_COVER_TO_FILL_SPANNING = 0.15
 FILL_PAINT_DISTANCE = 40.0
 # The CNN is a tie-breaker: its log-probabilities count a twentieth of a pixel each. Trained on our art, it
 # misleads on the games' sprites about as often as it helps. Where a spot shows one or two blurred pixels at
@@ -149,14 +152,34 @@ class BodyShape:
         """A smoothed or photographed detection with its body core taken back wherever it shows paint
         colours. Where the games' art has no outline and a photo's cast brings the cream within a few
         levels of the background, the background found around the sprite runs on into its body, leaving a
-        region that covers 40% of the core (Gen III photos: 5 of 40 wrong without this, 3 with). Exact
-        pixels have exact colours and need none of this."""
-        if detection.source_pixels or self.covered(detection) < MIN_COVER_TO_FILL:
+        region that covers 40% of the core (Gen III photos: 5 of 40 wrong without this, 3 with). Where the
+        screen is the cream's own colour, all the background search leaves is the outline, the spots and
+        the darker shades: a fifth to a third of the core, but spanning it, which a panel does not (Gen
+        III photos: 3 of 200 not found without this). Exact pixels have exact colours and need none of
+        this."""
+        if detection.source_pixels:
+            return detection
+        covered = self.covered(detection)
+        if covered < MIN_COVER_TO_FILL and not (
+            covered >= MIN_COVER_TO_FILL_SPANNING and self._spans_core(detection.inside)
+        ):
             return detection
         distance = detection.class_distance
         nearest = distance[..., 1:].min(axis=-1)
         paint = (nearest <= FILL_PAINT_DISTANCE) & (nearest < distance[..., OTHER])
         return replace(detection, inside=detection.inside | (self.core & paint))
+
+    def _spans_core(self, region: npt.NDArray[np.bool_]) -> bool:
+        """Whether the region reaches the body core's outermost columns and rows."""
+        rows, columns = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
+        core_rows, core_columns = np.flatnonzero(self.core.any(axis=1)), np.flatnonzero(self.core.any(axis=0))
+        return bool(
+            len(rows)
+            and rows[0] <= core_rows[0]
+            and rows[-1] >= core_rows[-1]
+            and columns[0] <= core_columns[0]
+            and columns[-1] >= core_columns[-1]
+        )
 
     def covered(self, detection: Detection) -> float:
         """The share of the body core within the sprite's region."""

@@ -271,3 +271,23 @@ def test_a_smoothed_body_the_background_ran_into_is_taken_back(colours: ColourMo
     patch = np.zeros_like(leaked)
     patch[40:48, 20:44] = True
     assert not spinda_shaped(shape.filled(replace(smoothed, inside=patch)), shape)
+
+
+def test_a_smoothed_body_whose_cream_is_the_screens_is_taken_back(colours: ColourModel) -> None:
+    """On a screen of the cream's own colour the background search leaves the outline, the spots and the
+    darker shades: a fifth of the core, too little to take back as a leak, but spanning the core, which a
+    background panel holding as much of it does not."""
+    pack = default_pack(GEN3)
+    shape = BodyShape.of(pack)
+    smoothed = blurred(exact_detection(pack, 0x12345678, colours), colours, 0.6)
+    creamy = smoothed.class_distance.argmin(axis=-1) == CREAM
+    outline_and_spots = replace(smoothed, inside=smoothed.inside & ~creamy)
+    assert 0.15 <= shape.covered(outline_and_spots) < 0.33
+    assert not spinda_shaped(outline_and_spots, shape)
+    assert spinda_shaped(shape.filled(outline_and_spots), shape)
+    # The same region short of the core's top and bottom rows, as a panel across the body would be.
+    rows = np.flatnonzero(shape.core.any(axis=1))
+    band = np.zeros_like(smoothed.inside)
+    band[rows[0] + 2 : rows[-1] - 2] = outline_and_spots.inside[rows[0] + 2 : rows[-1] - 2]
+    assert shape.covered(replace(smoothed, inside=band)) >= 0.15
+    assert not spinda_shaped(shape.filled(replace(smoothed, inside=band)), shape)

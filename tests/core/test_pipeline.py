@@ -192,6 +192,18 @@ def test_cream_darkened_at_a_photographed_sprites_edge_holds_no_spot(
     assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("seed", "index"), [(5, 34), (9, 3), (9, 10)])
+def test_a_photographed_sprite_whose_cream_is_the_screens_is_found(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos of the games' Gen III sprite on a screen of its cream's colour: the sprite's region held
+    a fifth to a third of the body core, its outline all round, and was not taken for a Spinda
+    (core.decode.BodyShape.filled)."""
+    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
+    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("seed", "index"), [(9, 3), (9, 18), (21, 49)])
 def test_a_spot_showing_a_blurred_pixel_or_two_is_read_from_the_pixels(
     identifier: Identifier, reference_dir: Path, seed: int, index: int

@@ -73,6 +73,9 @@ BLURRED_EDGE_SHARE = 0.3
 MIN_BODY_COVER = 0.85
 SILHOUETTE_REACH = 2
 MAX_BEYOND_REACH = 0.05
+# Rows below the art's silhouette's top within which a Spinda's region reaches on each side: the games' ear
+# tips lie 0-2 rows below our art's.
+EAR_SLACK = 3
 # Taking a smoothed sprite's body core back (`BodyShape.filled`): only for a region already covering this
 # share of it (the leaks seen left 0.36-0.45; background regions with no Spinda, 0-0.28, would otherwise
 # pass the core test), or this smaller share for a region that spans the core from side to side and top
@@ -181,6 +184,15 @@ class BodyShape:
             and columns[-1] >= core_columns[-1]
         )
 
+    def reaches_both_ears(self, region: npt.NDArray[np.bool_]) -> bool:
+        """Whether the region reaches within EAR_SLACK rows of the silhouette's top on both sides of its
+        middle, as a Spinda's two ears do whatever its PID."""
+        top = int(np.flatnonzero(self.silhouette.any(axis=1))[0])
+        columns = np.flatnonzero(self.silhouette.any(axis=0))
+        middle = (columns[0] + columns[-1] + 1) // 2
+        band = region[: top + EAR_SLACK + 1]
+        return bool(band[:, :middle].any() and band[:, middle:].any())
+
     def covered(self, detection: Detection) -> float:
         """The share of the body core within the sprite's region."""
         return float((detection.inside & self.core).sum()) / max(float(self.core.sum()), 1.0)
@@ -196,10 +208,16 @@ def spinda_shaped(detection: Detection, shape: BodyShape) -> bool:
     patches can explain spots well, but is rarely shaped like one. The games' paint covers 0.94 of the
     project's art's core, a smoothed or photographed sprite's region (paint and outline) all of it; at
     most 0.03 of a games' sprite's region lies beyond the reach in pictures of every kind, 0.07-0.11 of
-    the cream blobs that had passed the core test (bench/identify_bench.py's no-Spinda pictures)."""
+    the cream blobs that had passed the core test (bench/identify_bench.py's no-Spinda pictures). And it
+    has two ears: an earless cream blob with two orange patches had passed both tests (2 of 800 no-Spinda
+    pictures, answered at confidence 0.08 and 0.49)."""
     inside = detection.inside
     beyond = float((inside & ~shape.reach).sum()) / max(float(inside.sum()), 1.0)
-    return shape.covered(detection) >= MIN_BODY_COVER and beyond <= MAX_BEYOND_REACH
+    return (
+        shape.covered(detection) >= MIN_BODY_COVER
+        and beyond <= MAX_BEYOND_REACH
+        and shape.reaches_both_ears(inside)
+    )
 
 
 def observe(

@@ -263,7 +263,8 @@ def test_a_smoothed_body_the_background_ran_into_is_taken_back(colours: ColourMo
     exact = exact_detection(pack, 0x12345678, colours)
     smoothed = blurred(exact, colours, 0.6)
     leaked = smoothed.inside.copy()
-    leaked[: int(np.flatnonzero(shape.core.any(axis=1))[0]) + 20] = False  # the head lost to the flood
+    head = int(np.flatnonzero(shape.core.any(axis=1))[0]) + 20
+    leaked[:head] &= ~shape.core[:head]  # the head's cream lost to the flood, its edges and ears kept
     assert 0.33 <= shape.covered(replace(smoothed, inside=leaked)) < 0.85
     assert not spinda_shaped(replace(smoothed, inside=leaked), shape)
     assert spinda_shaped(shape.filled(replace(smoothed, inside=leaked)), shape)
@@ -291,3 +292,18 @@ def test_a_smoothed_body_whose_cream_is_the_screens_is_taken_back(colours: Colou
     band[rows[0] + 2 : rows[-1] - 2] = outline_and_spots.inside[rows[0] + 2 : rows[-1] - 2]
     assert shape.covered(replace(smoothed, inside=band)) >= 0.15
     assert not spinda_shaped(shape.filled(replace(smoothed, inside=band)), shape)
+
+
+def test_a_region_short_of_an_ear_is_not_spinda_shaped(colours: ColourModel) -> None:
+    """A cream blob with orange patches can cover the body core and stay within the silhouette's reach; a
+    Spinda's region also reaches both ears' tips."""
+    pack = default_pack(GEN3)
+    shape = BodyShape.of(pack)
+    exact = exact_detection(pack, 0x12345678, colours)
+    assert spinda_shaped(exact, shape)
+    top = int(np.flatnonzero(shape.silhouette.any(axis=1))[0])
+    columns = np.flatnonzero(shape.silhouette.any(axis=0))
+    earless = exact.inside.copy()
+    earless[: top + 4, (columns[0] + columns[-1] + 1) // 2 :] = False  # the right ear's tip
+    assert shape.covered(replace(exact, inside=earless)) >= 0.85
+    assert not spinda_shaped(replace(exact, inside=earless), shape)

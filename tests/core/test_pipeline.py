@@ -123,6 +123,15 @@ def assert_look_right(identifier: Identifier, renderer: SpindaRenderer, pid: int
     assert np.array_equal(*renderer.spot_pixels([pid, result.pid])), f"{result.pid:08X} for {pid:08X}"
 
 
+def assert_games_picture_read(
+    identifier: Identifier, reference_dir: Path, family: GameFamily, kind: str, seed: int, index: int
+) -> None:
+    """Picture `index` of `scenes` of the games' sprite (`kind`, seed `seed`) is read right."""
+    renderer = SpindaRenderer(load_pack(reference_dir / family.key, family))
+    pid, scene = scenes(renderer, kind, index + 1, np.random.default_rng(seed))[index]
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 def test_a_frame_a_game_pixel_off_loses_to_the_right_one(identifier: Identifier, reference_dir: Path) -> None:
     """Smoothed screenshots of the games' Gen IV sprite whose silhouette leaves the whole-pixel offset in
     doubt: the frames one game pixel apart explain the spots about equally (they move with the frame), and
@@ -144,17 +153,13 @@ def test_the_whole_pixel_offset_of_a_smoothed_sprite(
     (the reconstruction is now moved to where the silhouette puts the sprite); in the other two the
     silhouette lost a faint line against a background of near colours and left a row in doubt, which the
     paint box settles."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
-    pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(seed))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN4, "smooth+jpeg", seed, index)
 
 
 def test_a_photo_is_read_in_its_screens_family(identifier: Identifier, reference_dir: Path) -> None:
     """A phone photo of a DS screen showing the games' Gen IV sprite: its paint box also fits the Gen III
     one's, and read so it had been answered as a Gen III Spinda. The DS screen's shape rules that out."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
-    pid, scene = scenes(renderer, "photo", 5, np.random.default_rng(5))[4]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN4, "photo", 5, 4)
 
 
 @pytest.mark.parametrize("index", [26, 33])
@@ -164,9 +169,7 @@ def test_a_photo_exposed_far_off_is_looked_at_otherwise(
     """Phone photos of the games' Gen III sprite whose exposure and colour balance put its cream beyond the
     paint tolerance (one a shiny on a dark orange screen): nothing was found, now the screen is looked at
     brighter (core.detect._PHOTO_EXPOSURES)."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
-    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(7))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN3, "photo", 7, index)
 
 
 @pytest.mark.parametrize(("seed", "index"), [(9, 26), (9, 31), (7, 6)])
@@ -176,9 +179,7 @@ def test_a_photographed_sprite_whose_ears_part_from_the_head_is_not_read_a_row_o
     """Phone photos of the games' Gen III sprite whose silhouette came apart in the reconstruction: the
     largest part alone was a few rows short, the offset fell to the paint box, and the answer was read a
     game pixel high (confidence up to 0.4)."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
-    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN3, "photo", seed, index)
 
 
 @pytest.mark.parametrize(("seed", "index"), [(7, 11), (7, 13), (9, 16)])
@@ -187,9 +188,7 @@ def test_cream_darkened_at_a_photographed_sprites_edge_holds_no_spot(
 ) -> None:
     """Phone photos of the games' Gen IV sprite whose answer had moved a spot onto the body's edge, where
     cream blurred with the outline lies nearer a spot colour than any cream (core.decode.observe)."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
-    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN4, "photo", seed, index)
 
 
 @pytest.mark.parametrize(("seed", "index"), [(5, 34), (9, 3), (9, 10)])
@@ -199,9 +198,7 @@ def test_a_photographed_sprite_whose_cream_is_the_screens_is_found(
     """Phone photos of the games' Gen III sprite on a screen of its cream's colour: the sprite's region held
     a fifth to a third of the body core, its outline all round, and was not taken for a Spinda
     (core.decode.BodyShape.filled)."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
-    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN3, "photo", seed, index)
 
 
 @pytest.mark.parametrize(("seed", "index"), [(9, 3), (9, 18), (21, 49)])
@@ -211,9 +208,7 @@ def test_a_spot_showing_a_blurred_pixel_or_two_is_read_from_the_pixels(
     """Phone photos of the games' Gen IV sprite where one spot shows a pixel or two at the body's edge: the
     pixels favour the right position by less than one, and the CNN, trained on our art, had outweighed them
     (core.decode.PRIOR_WEIGHT), in two of these for a position hidden off the body."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen4", GEN4))
-    pid, scene = scenes(renderer, "photo", index + 1, np.random.default_rng(seed))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN4, "photo", seed, index)
 
 
 @pytest.mark.parametrize("index", [30, 34])
@@ -240,9 +235,7 @@ def test_a_pattern_of_near_colours_behind_the_sprite_is_taken_out(
     checkerboard of two oranges (49): with a sprite and panels over them and JPEG noise, their period
     leaves the picture only 0.57-0.62 as unlike as a smaller shift did; read as a pattern, they are taken
     out and the sprite stands alone (both were answered no Spinda before)."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
-    pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(5))[index]
-    assert_look_right(identifier, renderer, pid, scene)
+    assert_games_picture_read(identifier, reference_dir, GEN3, "smooth+jpeg", 5, index)
 
 
 def test_json_shape(identifier: Identifier) -> None:

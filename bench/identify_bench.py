@@ -34,7 +34,7 @@ from core.games import GEN3, GEN4
 from core.pid import pid_from_coordinates
 from core.pipeline import Identifier
 from core.render import SpindaRenderer
-from training.scenes import CONTEXTS, KINDS, Smooth, make_no_spinda, scenes
+from training.scenes import KINDS, no_spinda_scenes, scenes
 
 FAMILIES = (GEN3, GEN4)
 CONFIDENCE_THRESHOLDS = (0.2, 0.4, 0.6)
@@ -137,16 +137,8 @@ def accuracy_table(
 
 
 def no_spinda_rate(identifier: Identifier, count: int, seed: int) -> tuple[int, int]:
-    rng = np.random.default_rng([seed, 99])
-    rejected = 0
-    for i in range(count):
-        size = 64 if i % 2 == 0 else 80
-        smooth: Smooth = None if rng.random() < 0.5 else "bilinear"
-        # Every fourth a phone photo of the screen, which takes the photo path (core.screen).
-        scene = make_no_spinda(
-            rng, size, float(rng.uniform(1.0, 4.0)), smooth, None, CONTEXTS[i % len(CONTEXTS)], i % 4 == 3
-        )
-        rejected += identifier.identify_array(scene.image).status == "no_spinda"
+    pictures = no_spinda_scenes(count, np.random.default_rng([seed, 99]))
+    rejected = sum(identifier.identify_array(scene.image).status == "no_spinda" for scene in pictures)
     return rejected, count
 
 

@@ -14,6 +14,7 @@ Every function takes a numpy Generator and nothing else random, so a seed reprod
   cream ones with orange patches included) and no Spinda.
 - scenes(renderer, kind, count, rng): random PIDs drawn as one of the KINDS of picture the benchmarks and
   tests measure (pixel-sharp at a given scale, smoothed + JPEG, phone photo), with their PIDs.
+- no_spinda_scenes(count, rng): the benchmarks' pictures without a Spinda, of every kind.
 
 The truth is the homography from native sprite coordinates (game pixel (u, v)'s top-left corner is the point
 (u, v)) to picture coordinates (pixel i spans [i, i + 1)), or None when there is no Spinda.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -305,6 +307,17 @@ def scenes(
             scene = make_photo(sprite, rng, float(rng.uniform(3.0, 6.0)), context=context, shiny=shiny)
         out.append((pid, scene))
     return out
+
+
+def no_spinda_scenes(count: int, rng: np.random.Generator) -> Iterator[Scene]:
+    """`count` pictures with no Spinda, drawn one at a time: Gen III- and Gen IV-sized creatures in turn, at
+    x1-4, half pixel-sharp and half bilinear, on each context in turn, every fourth a phone photo."""
+    for i in range(count):
+        smooth: Smooth = None if rng.random() < 0.5 else "bilinear"
+        scale = float(rng.uniform(1.0, 4.0))
+        yield make_no_spinda(
+            rng, 64 if i % 2 == 0 else 80, scale, smooth, None, CONTEXTS[i % len(CONTEXTS)], i % 4 == 3
+        )
 
 
 def _write_examples(out: Path) -> None:

@@ -14,7 +14,15 @@ from core.detect import detect
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier
 from core.render import SpindaRenderer
-from training.scenes import CONTEXTS, Scene, Smooth, make_no_spinda, make_photo, make_screenshot, scenes
+from training.scenes import (
+    CONTEXTS,
+    Scene,
+    make_no_spinda,
+    make_photo,
+    make_screenshot,
+    no_spinda_scenes,
+    scenes,
+)
 
 JSON_KEYS = [
     "path",
@@ -271,13 +279,7 @@ def test_no_spinda_pictures(identifier: Identifier) -> None:
 def test_an_earless_cream_blob_with_orange_patches_is_no_spinda(identifier: Identifier) -> None:
     """Two of bench/identify_bench.py's no-Spinda pictures (seed 2026, 200 of them) that had been answered a
     Spinda, at confidence 0.08 and 0.49: blobs covering the body core within its reach, but earless."""
-    rng = np.random.default_rng([2026, 99])
-    for i in range(129):
-        smooth: Smooth = None if rng.random() < 0.5 else "bilinear"
-        scale = float(rng.uniform(1.0, 4.0))
-        scene = make_no_spinda(
-            rng, 64 if i % 2 == 0 else 80, scale, smooth, None, CONTEXTS[i % len(CONTEXTS)], i % 4 == 3
-        )
+    for i, scene in enumerate(no_spinda_scenes(129, np.random.default_rng([2026, 99]))):
         if i in (120, 128):
             result = identifier.identify_array(scene.image)
             assert result.status == "no_spinda", (i, result.pid, result.confidence)

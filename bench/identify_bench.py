@@ -8,10 +8,12 @@ that pack shows pixels the picture's art hides.
 
     .venv/bin/python -m bench.identify_bench --quick          # a few hundred pictures, a few minutes
     .venv/bin/python -m bench.identify_bench --per-cell 100   # the full run
-    .venv/bin/python -m bench.identify_bench --per-cell 30 --default-only --kinds smooth+jpeg photo
+    .venv/bin/python -m bench.identify_bench --per-cell 30 --configs default --kinds smooth+jpeg photo
 
-Configurations: "default" (the project's art, the shipped model if present), "decoder only" and
-"CNN only" when a model is present, and "reference assets" (the games' art given as assets).
+Configurations (--configs): "default" (the project's art, the shipped model if present), "decoder" (decoder
+only) and "cnn" (CNN only) when a model is present, "reference" (the games' art given as assets), and
+"resnet34" (the original design: a ResNet-34 CNN only, with the checkpoints given by --resnet34). The
+no-Spinda and confidence rows come with "default"; --no-speed leaves out the speed table.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from core.render import SpindaRenderer
 from training.scenes import KINDS, no_spinda_scenes, scenes
 
 FAMILIES = (GEN3, GEN4)
+CONFIGS = ("default", "decoder", "cnn", "reference", "resnet34")
 CONFIDENCE_THRESHOLDS = (0.2, 0.4, 0.6)
 
 
@@ -204,10 +207,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference", type=Path, default=PROJECT_ROOT.parent / "shared" / "reference")
     parser.add_argument("--quick", action="store_true", help="10 pictures per cell")
     parser.add_argument("--per-cell", type=int, default=50)
-    parser.add_argument("--resnet34", type=Path, help="a ResNet-34 checkpoint: the original design, CNN only")
+    parser.add_argument(
+        "--resnet34",
+        type=Path,
+        help="a ResNet-34 checkpoint, or a folder of spot_<family>.pt ones: the original design, CNN only",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="pictures to measure")
-    parser.add_argument("--default-only", action="store_true", help="only the default configuration")
+    parser.add_argument(
+        "--configs",
+        nargs="+",
+        choices=CONFIGS,
+        help="configurations to measure (default: all; resnet34 only with --resnet34, which it needs)",
+    )
+    parser.add_argument(
+        "--speed", action=argparse.BooleanOptionalAction, default=True, help="time default and resnet34"
+    )
     parser.add_argument("--measure", choices=("default", "resnet34"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure is not None:
@@ -217,22 +232,30 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reference / "gen3" / "front.png").exists():
         print(f"the games' reference data is not at {args.reference} (use --reference)")
         return 2
+    if args.configs is None:
+        args.configs = [c for c in CONFIGS if c != "resnet34" or args.resnet34 is not None]
+    if "resnet34" in args.configs and args.resnet34 is None:
+        parser.error("--configs resnet34 measures trained checkpoints: give them with --resnet34")
     per_cell = 10 if args.quick else args.per_cell
 
     print(describe_machine())
     default = Identifier()
     print(f"models: {sorted(default.models) or 'none'}")
-    configs: list[tuple[str, Identifier, Answer]] = [("default", default, identifier_answer(default))]
-    if default.models and not args.default_only:
+    configs: list[tuple[str, Identifier, Answer]] = []
+    if "default" in args.configs:
+        configs.append(("default", default, identifier_answer(default)))
+    if default.models and "decoder" in args.configs:
         decoder_only = Identifier()
         decoder_only.models = {}
         configs.append(("decoder only", decoder_only, identifier_answer(decoder_only)))
+    if default.models and "cnn" in args.configs:
         configs.append(("CNN only", default, cnn_only_answer(default)))
-    if not args.default_only:
+    if "reference" in args.configs:
         reference_assets = Identifier(assets=args.reference)
         configs.append(("reference assets", reference_assets, identifier_answer(reference_assets)))
-    if args.resnet34 is not None:
+    if "resnet34" in args.configs:
         resnet = resnet34(args.resnet34)
+        print(f"resnet34 models: {sorted(resnet.models) or 'none'}")
         configs.append(("resnet34 CNN only", resnet, cnn_only_answer(resnet)))
 
     print("\n| configuration    | game | pictures    | count | look right | fp right | answered |")
@@ -246,7 +269,17 @@ def main(argv: list[str] | None = None) -> int:
         for row in table:
             print(row, flush=True)
 
-    rejected, count = no_spinda_rate(default, 4 * per_cell, args.seed)
+    if "default" in args.configs:
+        confidence_table(default, default_confidences, per_cell, args.seed)
+    if args.speed:
+        speed_table(args, per_cell)
+    return 0
+
+
+def confidence_table(
+    default: Identifier, default_confidences: list[tuple[float, bool]], per_cell: int, seed: int
+) -> None:
+    rejected, count = no_spinda_rate(default, 4 * per_cell, seed)
     print("\n| measure                          | value |")
     print("|----------------------------------|-------|")
     print(f"| no-Spinda pictures rejected      | {rejected}/{count} ({100 * rejected / count:.1f}%) |")
@@ -258,8 +291,11 @@ def main(argv: list[str] | None = None) -> int:
             f"| confidence >= {threshold:.1f}: right / < it: right | "
             f"{_share(above)} of {len(above)} / {_share(below)} of {len(below)} |"
         )
-    # Each configuration in a fresh process, on the same 720x480 screenshots. The original design's
-    # ResNet-34 is timed untrained when no checkpoint is given: its speed does not depend on the weights.
+
+
+def speed_table(args: argparse.Namespace, per_cell: int) -> None:
+    """Each configuration in a fresh process, on the same 720x480 screenshots. The original design's
+    ResNet-34 is timed untrained when no checkpoint is given: its speed does not depend on the weights."""
     ours = measured_apart("default", args, per_cell)
     theirs = measured_apart("resnet34", args, per_cell)
     weights = "" if args.resnet34 is not None else " (untrained)"
@@ -268,7 +304,6 @@ def main(argv: list[str] | None = None) -> int:
     rows = (("images_per_s", "images/s"), ("build_s", "build s, incl. torch"), ("peak_mb", "peak MB"))
     for key, label in rows:
         print(f"| {label} | {ours[key]:.2f} | {theirs[key]:.2f} | {ours[key] / theirs[key]:.2f} |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ A checkpoint is a dict of plain values, so it loads with torch.load(..., weights
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 from dataclasses import asdict, dataclass
@@ -206,9 +207,15 @@ class SpotClassifier(nn.Module):
         return logits.view(-1, COORDINATES, CLASSES)
 
 
-def crops_to_tensor(crops: npt.NDArray[np.uint8]) -> torch.Tensor:
-    """(N, S, S, 3) uint8 RGB crops -> (N, 3, S, S) float32 in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float().div_(255.0)
+def crops_to_tensor(crops: npt.NDArray[np.uint8], device: torch.device | None = None) -> torch.Tensor:
+    """(N, S, S, 3) uint8 RGB crops -> (N, 3, S, S) float32 in [0, 1], on `device` (default the CPU)."""
+    pixels = torch.from_numpy(np.ascontiguousarray(crops)).to(device)
+    # Converted after the move: a quarter of the bytes cross to an accelerator.
+    return pixels.permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def device_of(network: nn.Module) -> torch.device:
+    return next(network.parameters()).device
 
 
 class SpotModel:
@@ -240,10 +247,11 @@ class SpotModel:
         """(N, S, S, 3) uint8 crops -> (N, 8, 16) probabilities, each row summing to 1."""
         self.check_crops(crops)
         out = np.empty((len(crops), COORDINATES, CLASSES), dtype=np.float32)
+        device = device_of(self.network)
         with torch.inference_mode():
             for start in range(0, len(crops), batch_size):
-                logits = self.network(crops_to_tensor(crops[start : start + batch_size]))
-                out[start : start + batch_size] = torch.softmax(logits, dim=-1).numpy()
+                logits = self.network(crops_to_tensor(crops[start : start + batch_size], device))
+                out[start : start + batch_size] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         return out
 
 
@@ -251,7 +259,8 @@ def checkpoint_payload(network: SpotClassifier, card: dict[str, Any] | None = No
     return {
         "format": CHECKPOINT_FORMAT,
         "config": network.config.to_dict(),
-        "state_dict": network.state_dict(),
+        # On the CPU whatever device trained it, so the file loads anywhere.
+        "state_dict": {key: value.detach().cpu() for key, value in network.state_dict().items()},
         "card": card or {},
     }
 
@@ -267,9 +276,9 @@ def save_spot_model(path: Path, network: SpotClassifier, card: dict[str, Any] | 
 def export_inference(network: SpotClassifier, path: Path) -> None:
     """Write a spotnet in the form core.inference evaluates without torch: the evaluation-mode batch
     normalisation folded into each convolution's weights and bias, plain arrays only."""
-    body = network.body
-    if not isinstance(body, SpotNet):
+    if not isinstance(network.body, SpotNet):
         raise ModelError(f"only spotnet has a numpy inference form, not {network.config.backbone}")
+    body = copy.deepcopy(network.body).cpu()  # a copy: the network may be training on an accelerator
     arrays: dict[str, np.ndarray] = {}
     with torch.no_grad():
         for i, block in enumerate(body.features):

@@ -9,12 +9,13 @@ run is scored on identical pixels.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from core.assets import DEFAULT_ASSETS_DIR, AssetPack, default_pack, load_pack, user_pack_dir
 from core.games import GameFamily
@@ -59,7 +60,11 @@ class VirtualDataset:
     """An endless stream of freshly rendered, augmented crops; one seed gives one exact stream."""
 
     def __init__(
-        self, packs: list[AssetPack], seed: int, augment_config: AugmentConfig, shiny_rate: float = 0.3
+        self,
+        packs: list[AssetPack],
+        seed: int | Sequence[int],
+        augment_config: AugmentConfig,
+        shiny_rate: float = 0.3,
     ) -> None:
         if not packs:
             raise DatasetError("the dataset needs at least one asset pack")
@@ -95,6 +100,35 @@ class VirtualDataset:
 
     def restore(self, state: dict[str, object]) -> None:
         self.rng.bit_generator.state = state
+
+
+class _WorkerStreams(IterableDataset[Batch]):
+    """Endless batches in a DataLoader worker: each worker draws its own VirtualDataset stream."""
+
+    def __init__(self, packs: list[AssetPack], seed: Sequence[int], batch_size: int) -> None:
+        self.packs, self.seed, self.batch_size = packs, seed, batch_size
+
+    def __iter__(self) -> Iterator[Batch]:
+        info = get_worker_info()
+        dataset = VirtualDataset(self.packs, [*self.seed, info.id if info else 0], AugmentConfig())
+        while True:
+            yield dataset.batch(self.batch_size)
+
+
+def parallel_batches(
+    packs: list[AssetPack], seed: int, start_step: int, batch_size: int, workers: int
+) -> Iterator[Batch]:
+    """Training batches drawn by `workers` processes, for an accelerator that consumes them faster than one
+    process renders. Each worker's stream is seeded by (seed, start_step, worker) and the loader takes the
+    workers' batches in turn, so one seed and step give one exact sequence; a run resumed at another step
+    draws fresh streams, not the interrupted ones (only the single-process stream resumes exactly)."""
+    loader = DataLoader(
+        _WorkerStreams(packs, [seed, start_step], batch_size),
+        batch_size=None,
+        num_workers=workers,
+        prefetch_factor=4,
+    )
+    return iter(loader)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from training.dataset import (
     augmented_screenshots,
     load_set,
     make_set,
+    parallel_batches,
     targets,
     training_packs,
 )
@@ -42,6 +43,18 @@ def test_restored_state_continues_the_same_stream(toy_pack: AssetPack) -> None:
     resumed = VirtualDataset([toy_pack], 999, AugmentConfig())
     resumed.restore(state)
     np.testing.assert_array_equal(resumed.batch(4).crops, expected.crops)
+
+
+def test_worker_batches_are_one_exact_sequence_per_seed_and_step(toy_pack: AssetPack) -> None:
+    def first_pids(seed: int, step: int) -> list[list[int]]:
+        batches = parallel_batches([toy_pack], seed, step, 4, workers=2)
+        return [next(batches).pids.tolist() for _ in range(4)]
+
+    run = first_pids(5, 0)
+    assert first_pids(5, 0) == run
+    # The two workers draw different streams, taken in turn.
+    assert len({tuple(pids) for pids in run}) == 4
+    assert first_pids(5, 100) != run and first_pids(6, 0) != run
 
 
 def test_clean_samples_are_the_renders_on_white(toy_pack: AssetPack) -> None:

@@ -82,6 +82,29 @@ def test_pause_and_resume_match_an_uninterrupted_run(toy_pack: AssetPack, tmp_pa
     )
 
 
+def test_a_run_with_worker_processes_is_repeatable(toy_pack: AssetPack, tmp_path: Path) -> None:
+    first = train(_options(toy_pack, tmp_path / "first", workers=2))
+    again = train(_options(toy_pack, tmp_path / "again", workers=2))
+    assert [h["val"]["nll"] for h in first.history] == pytest.approx([h["val"]["nll"] for h in again.history])
+    in_process = train(_options(toy_pack, tmp_path / "in_process"))
+    assert [h["val"]["nll"] for h in in_process.history] != [h["val"]["nll"] for h in first.history]
+    assert json.loads((tmp_path / "first" / "model.json").read_text())["data"]["workers"] == 2
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
+def test_a_device_that_is_not_here_is_refused(
+    toy_pack: AssetPack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--assets", str(toy_pack.source), "--out", str(tmp_path / "m.pt")]
+    assert main([*common, "--device", "cuda"]) == 2
+    assert "no CUDA device" in capsys.readouterr().err
+    assert main([*common, "--device", "warp-drive"]) == 2
+    assert "unknown device 'warp-drive'" in capsys.readouterr().err
+    assert main([*common, "--device", "meta"]) == 2
+    assert "only cpu and cuda" in capsys.readouterr().err
+    assert not (tmp_path / "m.pt").exists()
+
+
 def test_errors_are_reported_not_raised(
     toy_pack: AssetPack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,6 +17,7 @@ reconstruction, as for a pixel-sharp capture.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,27 +102,48 @@ def interpolation_matrix(
     first: int, last: int, grid: AxisGrid, native: Span, kernel: str
 ) -> npt.NDArray[np.float64]:
     """(picture pixels first..last-1, native pixels native.lo..native.hi): each picture pixel's weights."""
+    matrices: npt.NDArray[np.float64] = _interpolation_matrices(
+        np.array([first]), np.array([last]), [grid], native, kernel
+    )[0]
+    return matrices
+
+
+def _interpolation_matrices(
+    firsts: npt.NDArray[np.intp],
+    lasts: npt.NDArray[np.intp],
+    grids: Sequence[AxisGrid],
+    native: Span,
+    kernel: str,
+) -> npt.NDArray[np.float64]:
+    """interpolation_matrix for several grids at once: (grids, the longest range, native pixels), each
+    grid's rows from its own first picture pixel, rows beyond its own last left zero."""
     chosen = KERNELS[kernel]
     reach = int(np.ceil(3 * chosen.blur))
-    lo, hi = first - reach, last + reach
-    t = (np.arange(lo, hi, dtype=np.float64) + 0.5 - grid.origin) / grid.scale - 0.5 - native.lo
-    weights, base = _weights(t, chosen.cubic)
+    length = max(int((lasts - firsts).max()), 0)
+    origins = np.array([g.origin for g in grids])[:, None]
+    scales = np.array([g.scale for g in grids])[:, None]
+    # Rows from first - reach to first + length + reach, for the blur's taps.
+    positions = firsts[:, None] + np.arange(-reach, length + reach)[None, :]
+    t = (positions + 0.5 - origins) / scales - 0.5 - native.lo
+    weights, base = _weights(t.ravel(), chosen.cubic)
     count = native.hi - native.lo + 1
-    matrix = np.zeros((hi - lo, count))
-    rows = np.arange(hi - lo)
+    matrix = np.zeros((t.size, count))
+    rows = np.arange(t.size)
     for tap in range(4):
         # A row's four taps fall on four different columns, so plain assignment adds nothing twice.
         columns = base + tap
         ok = (columns >= 0) & (columns < count)
         matrix[rows[ok], columns[ok]] = weights[ok, tap]
-    if reach == 0:
-        return matrix
-    taps = np.exp(-0.5 * (np.arange(-reach, reach + 1) / chosen.blur) ** 2)
-    taps /= taps.sum()
-    blurred = np.zeros((last - first, count))
-    for offset, tap_weight in enumerate(taps):
-        blurred += tap_weight * matrix[offset : offset + last - first]
-    return blurred
+    matrix = matrix.reshape(len(grids), length + 2 * reach, count)
+    if reach > 0:
+        taps = np.exp(-0.5 * (np.arange(-reach, reach + 1) / chosen.blur) ** 2)
+        taps /= taps.sum()
+        blurred = np.zeros((len(grids), length, count))
+        for offset, tap_weight in enumerate(taps):
+            blurred += tap_weight * matrix[:, offset : offset + length]
+        matrix = blurred
+    matrix[np.arange(length)[None, :] >= (lasts - firsts)[:, None]] = 0.0
+    return matrix
 
 
 def _picture_range(grid: AxisGrid, native: Span, length: int) -> tuple[int, int]:
@@ -131,21 +153,36 @@ def _picture_range(grid: AxisGrid, native: Span, length: int) -> tuple[int, int]
     return max(first, 0), min(last, length)
 
 
-def axis_residual(signals: npt.NDArray[np.float64], grid: AxisGrid, span: Span, kernel: str) -> float:
-    """Squared residual per degree of freedom of `signals` (picture positions x k) against the best native
-    signals on `grid` over `span` (plus margin): the part of the picture no native image on it explains."""
+def axis_residuals(
+    signals: npt.NDArray[np.float64], grids: Sequence[AxisGrid], span: Span, kernel: str
+) -> npt.NDArray[np.float64]:
+    """For each grid, the squared residual per degree of freedom of `signals` (picture positions x k)
+    against the best native signals on it over `span` (plus margin): the part of the picture no native
+    image on that grid explains. All grids at once: the phases tried at one scale are thousands of small
+    least-squares problems per picture, whose numpy overhead, paid one at a time, was half its time."""
     native = Span(span.lo - _MARGIN, span.hi + _MARGIN)
-    first, last = _picture_range(grid, native, len(signals))
-    if last - first <= native.hi - native.lo + 1:
-        return float("inf")
-    matrix = interpolation_matrix(first, last, grid, native, kernel)
-    observed = signals[first:last]
-    gram = matrix.T @ matrix + 1e-6 * np.eye(matrix.shape[1])
-    projected = matrix.T @ observed
-    explained = float((projected * np.linalg.solve(gram, projected)).sum())
+    count = native.hi - native.lo + 1
+    ranges = np.array([_picture_range(grid, native, len(signals)) for grid in grids])
+    firsts, lasts = ranges[:, 0], ranges[:, 1]
+    out = np.full(len(grids), np.inf)
+    usable = lasts - firsts > count
+    if not usable.any():
+        return out
+    firsts, lasts = firsts[usable], lasts[usable]
+    matrices = _interpolation_matrices(
+        firsts, lasts, [grid for grid, ok in zip(grids, usable, strict=True) if ok], native, kernel
+    )
+    length = matrices.shape[1]
+    rows = np.minimum(firsts[:, None] + np.arange(length)[None, :], len(signals) - 1)
+    observed = signals[rows] * (np.arange(length)[None, :] < (lasts - firsts)[:, None])[..., None]
+    transposed = matrices.transpose(0, 2, 1)
+    gram = transposed @ matrices + 1e-6 * np.eye(count)
+    projected = transposed @ observed
+    explained = (projected * np.linalg.solve(gram, projected)).sum(axis=(1, 2))
     # Per degree of freedom, so that a finer grid is not favoured just for having more native pixels.
-    freedom = float((observed.shape[0] - matrix.shape[1]) * observed.shape[1])
-    return (float((observed * observed).sum()) - explained) / freedom
+    freedom = ((lasts - firsts - count) * signals.shape[1]).astype(np.float64)
+    out[usable] = ((observed * observed).sum(axis=(1, 2)) - explained) / freedom
+    return out
 
 
 def _signals(image: npt.NDArray[np.uint8], axis: int, across: tuple[int, int]) -> npt.NDArray[np.float64]:
@@ -159,24 +196,27 @@ def _signals(image: npt.NDArray[np.uint8], axis: int, across: tuple[int, int]) -
     return result
 
 
-def _best_phase(
+def _best_phases(
     signals: npt.NDArray[np.float64],
     centre: float,
-    scale: float,
+    scales: npt.NDArray[np.float64],
     span: Span,
     kernel: str,
     phases: npt.NDArray[np.float64],
     around: float,
-) -> tuple[float, AxisGrid]:
-    """The phase (shift in game pixels of the grid about a fixed picture point `centre`, the span's middle)
-    with the least residual."""
+) -> list[tuple[float, AxisGrid]]:
+    """For each scale, the phase (shift in game pixels of the grid about a fixed picture point `centre`,
+    the span's middle) with the least residual, and that residual."""
     middle = (span.lo + span.hi + 1) / 2
-    best = (float("inf"), AxisGrid(centre - middle * scale, scale))
-    for phase in phases:
-        grid = AxisGrid(centre - middle * scale + (around + phase) * scale, scale)
-        value = axis_residual(signals, grid, span, kernel)
-        if value < best[0]:
-            best = (value, grid)
+    grids = [AxisGrid(centre - middle * s + (around + p) * s, s) for s in scales for p in phases]
+    values = axis_residuals(signals, grids, span, kernel).reshape(len(scales), len(phases))
+    best = []
+    for row, scale in enumerate(scales):
+        column = int(np.argmin(values[row]))
+        if np.isfinite(values[row, column]):
+            best.append((float(values[row, column]), grids[row * len(phases) + column]))
+        else:
+            best.append((float("inf"), AxisGrid(centre - middle * scale, scale)))
     return best
 
 
@@ -199,13 +239,6 @@ def fit(
     centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
     scale = (x.scale + y.scale) / 2
 
-    def both(
-        kernel: str, scale: float, phases: npt.NDArray[np.float64], around: tuple[float, float]
-    ) -> tuple[float, AxisGrid, AxisGrid]:
-        rx, gx = _best_phase(along_x, centre_x, scale, span_x, kernel, phases, around[0])
-        ry, gy = _best_phase(along_y, centre_y, scale, span_y, kernel, phases, around[1])
-        return rx + ry, gx, gy
-
     def phase_of(grid: AxisGrid, centre: float, span: Span) -> float:
         return (grid.origin - (centre - (span.lo + span.hi + 1) / 2 * grid.scale)) / grid.scale
 
@@ -215,7 +248,12 @@ def fit(
         phases: npt.NDArray[np.float64],
         around: tuple[float, float],
     ) -> tuple[float, AxisGrid, AxisGrid]:
-        return min((both(kernel, s, phases, around) for s in scales), key=lambda item: item[0])
+        along = zip(
+            _best_phases(along_x, centre_x, scales, span_x, kernel, phases, around[0]),
+            _best_phases(along_y, centre_y, scales, span_y, kernel, phases, around[1]),
+            strict=True,
+        )
+        return min(((rx + ry, gx, gy) for (rx, gx), (ry, gy) in along), key=lambda item: item[0])
 
     # Scale and phase on the middle filter first, then the filter, whose choice moves the best grid little.
     gx, gy = x, y

@@ -6,7 +6,16 @@ import cv2
 import numpy as np
 import pytest
 
-from core.enlargement import KERNELS, AxisGrid, Enlargement, Span, fit, interpolation_matrix, reconstruct
+from core.enlargement import (
+    KERNELS,
+    AxisGrid,
+    Enlargement,
+    Span,
+    axis_residuals,
+    fit,
+    interpolation_matrix,
+    reconstruct,
+)
 
 FILTERS = {"bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC}
 BLURRED = [name for name, chosen in KERNELS.items() if chosen.blur > 0]
@@ -37,6 +46,35 @@ def test_interpolation_matrix_is_the_enlargement(kernel: str) -> None:
     # OpenCV clips the bicubic filter's overshoot at hard edges.
     predicted = np.clip(np.einsum("yv,vuc,xu->yxc", matrix, native, matrix), 0, 255)
     assert np.abs(predicted - picture[8:56, 8:56]).max() <= 1.0  # OpenCV rounds to whole values
+
+
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+def test_residuals_of_many_grids_at_once_are_each_grids_own_least_squares(kernel: str) -> None:
+    """Grids of several phases and scales, whose picture ranges differ in start and length (one too short
+    to fit at all), scored together: each one's residual is that of its own (ridge) least-squares fit."""
+    rng = np.random.default_rng(4)
+    signals = rng.normal(size=(260, 5)) * 40.0
+    span = Span(2, 30)
+    grids = [
+        AxisGrid(origin, scale)
+        for origin, scale in ((3.1, 2.4), (4.9, 2.4), (-0.7, 3.3), (0.2, 5.9), (200.0, 2.0))
+    ]
+    found = axis_residuals(signals, grids, span, kernel)
+    native = Span(span.lo - 3, span.hi + 3)  # the fit's margin
+    for grid, value in zip(grids, found, strict=True):
+        first = max(int(np.ceil(grid.origin + (native.lo + 2) * grid.scale)), 0)
+        last = min(int(np.floor(grid.origin + (native.hi - 1) * grid.scale)), len(signals))
+        matrix = interpolation_matrix(first, last, grid, native, kernel)
+        if last - first <= matrix.shape[1]:
+            assert value == np.inf
+            continue
+        observed = signals[first:last]
+        # The fit's tiny ridge (1e-6) keeps a blur's near-null directions from being fitted to noise.
+        gram = matrix.T @ matrix + 1e-6 * np.eye(matrix.shape[1])
+        solution = np.linalg.solve(gram, matrix.T @ observed)
+        unexplained = (observed**2).sum() - ((matrix.T @ observed) * solution).sum()
+        residual = unexplained / ((last - first - matrix.shape[1]) * 5)
+        assert value == pytest.approx(residual, rel=1e-4)
 
 
 @pytest.mark.parametrize(("kernel", "scale"), [("bilinear", 3.37), ("bicubic", 2.21), ("bicubic", 5.6)])

@@ -100,6 +100,35 @@ def test_paint_touching_fixed_spot_coloured_parts_is_no_spot_evidence(colours: C
     assert observe(alone, colours, allowed).spot.reshape(64, 64)[beside] > 0.4
 
 
+def test_paint_joined_to_a_fixed_part_within_two_pixels_is_no_spot_evidence(colours: ColourModel) -> None:
+    """The games' Gen IV mouth reaches two pixels past our art's: a run of spot colour from a fixed part
+    into the allowed region is the part for two pixels, and the third is spot evidence again."""
+    pack = default_pack(GEN4)
+    detection = exact_detection(pack, 0x12345678, colours)
+    allowed = envelope(GEN4, pack.cream)
+    inside = detection.inside
+    size = inside.shape[0]
+    ys, xs = np.nonzero(~allowed & inside)
+    # A fixed pixel with three allowed pixels in a row to its right or left.
+    y, x, step = next(
+        (int(y), int(x), step)
+        for y, x in zip(ys, xs, strict=True)
+        for step in (1, -1)
+        if all(
+            0 <= x + k * step < size and allowed[y, x + k * step] and inside[y, x + k * step]
+            for k in (1, 2, 3)
+        )
+    )
+    painted = detection.crop.copy()
+    for k in range(4):
+        painted[y, x + k * step] = pack.normal[7]
+    distances = colours.class_distances(painted.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
+    spot = observe(Detection(detection.frame, painted, distances, inside), colours, allowed).spot
+    run = [float(spot.reshape(size, size)[y, x + k * step]) for k in (1, 2, 3)]
+    assert run[0] < 0.01 and run[1] < 0.01
+    assert run[2] > 0.4
+
+
 def test_known_value_and_confidence(colours: ColourModel) -> None:
     pack = default_pack(GEN3)
     result = decode(observe(exact_detection(pack, 0xF2410A57, colours), colours, envelope(GEN3, pack.cream)))

@@ -219,6 +219,16 @@ def test_a_spot_showing_a_blurred_pixel_or_two_is_read_from_the_pixels(
     assert_games_picture_read(identifier, reference_dir, GEN4, "photo", seed, index)
 
 
+@pytest.mark.parametrize(("seed", "index"), [(5, 11), (7, 0)])
+def test_a_spot_is_not_read_into_the_games_wider_mouth(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos of the games' Gen IV sprite, whose mouth reaches two pixels past our art's at its lower
+    right: a left face spot placed over that second pixel had explained it as spot (core.decode.
+    FIXED_PAINT_STEPS), read F5 or F6 where the true spot lies hidden off the body."""
+    assert_games_picture_read(identifier, reference_dir, GEN4, "photo", seed, index)
+
+
 @pytest.mark.parametrize("index", [30, 34])
 def test_a_background_in_spinda_colours_gets_a_second_stricter_look(
     identifier: Identifier, reference_dir: Path, index: int

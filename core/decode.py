@@ -199,11 +199,15 @@ class BodyShape:
 
     def covered(self, detection: Detection) -> float:
         """The share of the body core within the sprite's region."""
-        return float((detection.inside & self.core).sum()) / max(float(self.core.sum()), 1.0)
+        return 1.0 - self.uncovered(detection) / max(float(self.core.sum()), 1.0)
 
     def beyond(self, detection: Detection) -> int:
         """The sprite's region's pixels outside the art's silhouette."""
         return int((detection.inside & ~self.silhouette).sum())
+
+    def uncovered(self, detection: Detection) -> int:
+        """The art's body core's pixels outside the sprite's region."""
+        return int((self.core & ~detection.inside).sum())
 
 
 def spinda_shaped(detection: Detection, shape: BodyShape) -> bool:

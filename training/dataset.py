@@ -105,25 +105,32 @@ class VirtualDataset:
 class _WorkerStreams(IterableDataset[Batch]):
     """Endless batches in a DataLoader worker: each worker draws its own VirtualDataset stream."""
 
-    def __init__(self, packs: list[AssetPack], seed: Sequence[int], batch_size: int) -> None:
-        self.packs, self.seed, self.batch_size = packs, seed, batch_size
+    def __init__(
+        self, packs: list[AssetPack], seed: Sequence[int], batch_size: int, augment_config: AugmentConfig
+    ) -> None:
+        self.packs, self.seed, self.batch_size, self.augment_config = packs, seed, batch_size, augment_config
 
     def __iter__(self) -> Iterator[Batch]:
         info = get_worker_info()
-        dataset = VirtualDataset(self.packs, [*self.seed, info.id if info else 0], AugmentConfig())
+        dataset = VirtualDataset(self.packs, [*self.seed, info.id if info else 0], self.augment_config)
         while True:
             yield dataset.batch(self.batch_size)
 
 
 def parallel_batches(
-    packs: list[AssetPack], seed: int, start_step: int, batch_size: int, workers: int
+    packs: list[AssetPack],
+    seed: int,
+    start_step: int,
+    batch_size: int,
+    workers: int,
+    augment_config: AugmentConfig,
 ) -> Iterator[Batch]:
     """Training batches drawn by `workers` processes, for an accelerator that consumes them faster than one
     process renders. Each worker's stream is seeded by (seed, start_step, worker) and the loader takes the
     workers' batches in turn, so one seed and step give one exact sequence; a run resumed at another step
     draws fresh streams, not the interrupted ones (only the single-process stream resumes exactly)."""
     loader = DataLoader(
-        _WorkerStreams(packs, [seed, start_step], batch_size),
+        _WorkerStreams(packs, [seed, start_step], batch_size, augment_config),
         batch_size=None,
         num_workers=workers,
         prefetch_factor=4,

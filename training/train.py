@@ -178,7 +178,8 @@ def train(options: TrainOptions) -> TrainResult:
             "wall_seconds": start_model.card.get("wall_seconds"),
         }
     network = on_device(network, device)
-    dataset = VirtualDataset(packs, options.seed, AugmentConfig())
+    augment_config = AugmentConfig()
+    dataset = VirtualDataset(packs, options.seed, augment_config)
     optimiser = torch.optim.AdamW(network.parameters(), lr=options.lr, weight_decay=options.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=options.lr, total_steps=options.steps, pct_start=0.1
@@ -216,7 +217,7 @@ def train(options: TrainOptions) -> TrainResult:
             "config": config.to_dict(),
             "data": {
                 "packs": [{"name": p.name, "source": _shown(p.source)} for p in packs],
-                "augment": asdict(AugmentConfig()),
+                "augment": asdict(augment_config),
                 "shiny_rate": dataset.shiny_rate,
                 "batch_size": options.batch_size,
                 "workers": options.workers,
@@ -245,7 +246,7 @@ def train(options: TrainOptions) -> TrainResult:
     stopped_early = False
     network.train()
     batches: Iterator[Batch] = (
-        parallel_batches(packs, options.seed, step, options.batch_size, options.workers)
+        parallel_batches(packs, options.seed, step, options.batch_size, options.workers, augment_config)
         if options.workers
         else iter(lambda: dataset.batch(options.batch_size), None)
     )

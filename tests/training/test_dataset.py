@@ -47,7 +47,7 @@ def test_restored_state_continues_the_same_stream(toy_pack: AssetPack) -> None:
 
 def test_worker_batches_are_one_exact_sequence_per_seed_and_step(toy_pack: AssetPack) -> None:
     def first_pids(seed: int, step: int) -> list[list[int]]:
-        batches = parallel_batches([toy_pack], seed, step, 4, workers=2)
+        batches = parallel_batches([toy_pack], seed, step, 4, workers=2, augment_config=AugmentConfig())
         return [next(batches).pids.tolist() for _ in range(4)]
 
     run = first_pids(5, 0)

@@ -21,6 +21,7 @@ from core.assets import DEFAULT_ASSETS_DIR, AssetPack, default_pack, load_pack, 
 from core.games import GameFamily
 from core.pid import coordinates
 from core.render import SpindaRenderer
+from training.art import ArtVariation, varied_packs
 from training.augment import AugmentConfig, augment
 from training.scenes import Scene, scenes
 
@@ -65,6 +66,7 @@ class VirtualDataset:
         seed: int | Sequence[int],
         augment_config: AugmentConfig,
         shiny_rate: float = 0.3,
+        variation: ArtVariation | None = None,
     ) -> None:
         if not packs:
             raise DatasetError("the dataset needs at least one asset pack")
@@ -72,19 +74,28 @@ class VirtualDataset:
         if len(families) != 1:
             raise DatasetError(f"all packs must be for one game family, got {sorted(families)}")
         self.family = packs[0].family
-        self.renderers = [SpindaRenderer(pack) for pack in packs]
         self.augment_config = augment_config
         self.shiny_rate = shiny_rate
+        self.variation = variation
         self.rng = np.random.default_rng(seed)
+        self.packs = len(packs)
+        # The varied packs come from the stream's own generator, so one seed still gives one exact stream.
+        if variation is not None:
+            packs = [*packs, *varied_packs(packs, variation, self.rng)]
+        self.renderers = [SpindaRenderer(pack) for pack in packs]
 
     def batch(self, n: int) -> Batch:
         rng = self.rng
         pids = rng.integers(0, 1 << 32, n, dtype=np.uint32)
-        which = rng.integers(0, len(self.renderers), n)
+        which = rng.integers(0, self.packs, n)
+        if self.variation is not None:
+            varied = rng.random(n) < self.variation.share
+            which[varied] = self.packs + rng.integers(0, len(self.renderers) - self.packs, int(varied.sum()))
         shiny = rng.random(n) < self.shiny_rate
         size = self.renderers[0].size
         rgba = np.empty((n, size, size, 4), dtype=np.uint8)
-        for index, renderer in enumerate(self.renderers):
+        for index in np.unique(which):
+            renderer = self.renderers[index]
             for is_shiny in (False, True):
                 chosen = (which == index) & (shiny == is_shiny)
                 if is_shiny and renderer.pack.shiny is None:
@@ -106,13 +117,21 @@ class _WorkerStreams(IterableDataset[Batch]):
     """Endless batches in a DataLoader worker: each worker draws its own VirtualDataset stream."""
 
     def __init__(
-        self, packs: list[AssetPack], seed: Sequence[int], batch_size: int, augment_config: AugmentConfig
+        self,
+        packs: list[AssetPack],
+        seed: Sequence[int],
+        batch_size: int,
+        augment_config: AugmentConfig,
+        variation: ArtVariation | None,
     ) -> None:
-        self.packs, self.seed, self.batch_size, self.augment_config = packs, seed, batch_size, augment_config
+        self.packs, self.seed, self.batch_size = packs, seed, batch_size
+        self.augment_config, self.variation = augment_config, variation
 
     def __iter__(self) -> Iterator[Batch]:
         info = get_worker_info()
-        dataset = VirtualDataset(self.packs, [*self.seed, info.id if info else 0], self.augment_config)
+        dataset = VirtualDataset(
+            self.packs, [*self.seed, info.id if info else 0], self.augment_config, variation=self.variation
+        )
         while True:
             yield dataset.batch(self.batch_size)
 
@@ -124,13 +143,14 @@ def parallel_batches(
     batch_size: int,
     workers: int,
     augment_config: AugmentConfig,
+    variation: ArtVariation | None = None,
 ) -> Iterator[Batch]:
     """Training batches drawn by `workers` processes, for an accelerator that consumes them faster than one
     process renders. Each worker's stream is seeded by (seed, start_step, worker) and the loader takes the
     workers' batches in turn, so one seed and step give one exact sequence; a run resumed at another step
     draws fresh streams, not the interrupted ones (only the single-process stream resumes exactly)."""
     loader = DataLoader(
-        _WorkerStreams(packs, [seed, start_step], batch_size, augment_config),
+        _WorkerStreams(packs, [seed, start_step], batch_size, augment_config, variation),
         batch_size=None,
         num_workers=workers,
         prefetch_factor=4,

@@ -23,7 +23,7 @@ import platform
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from core.model import (
     save_spot_model,
 )
 from core.render import SpindaRenderer
+from training.art import ArtVariation
 from training.augment import AugmentConfig
 from training.dataset import (
     Batch,
@@ -80,6 +81,7 @@ class TrainOptions:
     threads: int = 0  # 0: leave torch's default
     device: str = "cpu"
     workers: int = 0  # 0: batches rendered in this process
+    varied_art: float = 0.0  # share of samples drawn with varied art (training.art); 0: the packs only
     assets: list[Path] = field(default_factory=list)
     out: Path | None = None
     run_dir: Path | None = None
@@ -179,7 +181,8 @@ def train(options: TrainOptions) -> TrainResult:
         }
     network = on_device(network, device)
     augment_config = AugmentConfig()
-    dataset = VirtualDataset(packs, options.seed, augment_config)
+    variation = replace(ArtVariation(), share=options.varied_art) if options.varied_art > 0 else None
+    dataset = VirtualDataset(packs, options.seed, augment_config, variation=variation)
     optimiser = torch.optim.AdamW(network.parameters(), lr=options.lr, weight_decay=options.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=options.lr, total_steps=options.steps, pct_start=0.1
@@ -218,6 +221,7 @@ def train(options: TrainOptions) -> TrainResult:
             "data": {
                 "packs": [{"name": p.name, "source": _shown(p.source)} for p in packs],
                 "augment": asdict(augment_config),
+                "art_variation": asdict(variation) if variation else None,
                 "shiny_rate": dataset.shiny_rate,
                 "batch_size": options.batch_size,
                 "workers": options.workers,
@@ -246,7 +250,9 @@ def train(options: TrainOptions) -> TrainResult:
     stopped_early = False
     network.train()
     batches: Iterator[Batch] = (
-        parallel_batches(packs, options.seed, step, options.batch_size, options.workers, augment_config)
+        parallel_batches(
+            packs, options.seed, step, options.batch_size, options.workers, augment_config, variation
+        )
         if options.workers
         else iter(lambda: dataset.batch(options.batch_size), None)
     )
@@ -354,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--assets", type=Path, action="append", help="pack folder(s) to train on")
     parser.add_argument(
+        "--varied-art",
+        type=float,
+        default=TrainOptions.varied_art,
+        help="share of samples drawn with randomly varied art, 0..1 (training/art.py)",
+    )
+    parser.add_argument(
         "--out", type=Path, help="best checkpoint (default models/spot_<family>.pt; card beside it)"
     )
     parser.add_argument(
@@ -377,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.workers < 0:
         parser.error("--workers must be 0 or more")
+    if not 0.0 <= args.varied_art <= 1.0:
+        parser.error("--varied-art must be a share between 0 and 1")
     options = TrainOptions(
         family=args.family,
         backbone=args.backbone,
@@ -389,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         device=args.device,
         workers=args.workers,
+        varied_art=args.varied_art,
         widths=args.widths,
         hidden=args.hidden,
         pause_at=args.pause_at,

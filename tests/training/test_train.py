@@ -91,6 +91,28 @@ def test_a_run_with_worker_processes_is_repeatable(toy_pack: AssetPack, tmp_path
     assert json.loads((tmp_path / "first" / "model.json").read_text())["data"]["workers"] == 2
 
 
+def test_a_run_on_varied_art_resumes_exactly_and_records_the_variation(
+    toy_pack: AssetPack, tmp_path: Path
+) -> None:
+    whole = train(_options(toy_pack, tmp_path / "whole", varied_art=0.5))
+    train(_options(toy_pack, tmp_path / "split", varied_art=0.5, pause_at=2))
+    resumed = train(_options(toy_pack, tmp_path / "split", varied_art=0.5, resume=True))
+    assert [h["val"]["nll"] for h in resumed.history] == pytest.approx(
+        [h["val"]["nll"] for h in whole.history]
+    )
+    plain = train(_options(toy_pack, tmp_path / "plain"))
+    assert [h["val"]["nll"] for h in plain.history] != [h["val"]["nll"] for h in whole.history]
+    card = json.loads((tmp_path / "whole" / "model.json").read_text())
+    assert card["data"]["art_variation"]["share"] == 0.5
+    assert json.loads((tmp_path / "plain" / "model.json").read_text())["data"]["art_variation"] is None
+
+
+def test_a_varied_art_share_outside_0_to_1_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--varied-art", "1.5"])
+    assert "--varied-art must be a share between 0 and 1" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
 def test_a_device_that_is_not_here_is_refused(
     toy_pack: AssetPack, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -34,12 +34,16 @@ class Filter:
 
 
 # OpenCV's bicubic uses -0.75, Pillow's and most emulator shaders' (Catmull-Rom) -0.5. A photo of a
-# bilinear screen (core.screen) is blurred further by the lens, the phone's and our own resampling.
+# bilinear screen (core.screen) is blurred further by the lens, the phone's and our own resampling; a
+# blur between two of those tried is undone only partly, leaving the outline's dark in the paint beside
+# it (the 400 tuning photos: 29 wrong with blurs of 0.7 and 1.4 picture pixels, 19 with 1.0 between them,
+# 28 -> 22 with session 9's networks; 2.0 and 2.8 beyond them, or 0.35, 0.85 and 1.2 as well, no better).
 KERNELS: dict[str, Filter] = {
     "bilinear": Filter(None),
     "bicubic": Filter(-0.75),
     "catmull-rom": Filter(-0.5),
     "bilinear, blurred 0.7": Filter(None, 0.7),
+    "bilinear, blurred 1.0": Filter(None, 1.0),
     "bilinear, blurred 1.4": Filter(None, 1.4),
 }
 # Native pixels fitted beyond the span on each side, so the span's own pixels have all their neighbours.

@@ -114,6 +114,7 @@ def test_reconstruct_gives_back_the_native_pixels() -> None:
 def test_the_blurred_kernels_are_bilinear() -> None:
     assert {name: (KERNELS[name].cubic, KERNELS[name].blur) for name in BLURRED} == {
         "bilinear, blurred 0.7": (None, 0.7),
+        "bilinear, blurred 1.0": (None, 1.0),
         "bilinear, blurred 1.4": (None, 1.4),
     }
 
@@ -121,7 +122,8 @@ def test_the_blurred_kernels_are_bilinear() -> None:
 @pytest.mark.parametrize("kernel", BLURRED)
 @pytest.mark.parametrize("scale", [2.7, 4.25])
 def test_interpolation_matrix_is_the_enlargement_then_the_blur(kernel: str, scale: float) -> None:
-    # Float pictures: no rounding, so the only difference left is the Gaussian's truncated tails.
+    # Float pictures: no rounding, so the only difference left is the Gaussian's tails, which the model
+    # cuts at 3 sigma and OpenCV at 4 (a tenth of a level at most).
     native = blocky(np.random.default_rng(1), 24).astype(np.float32)
     size = round(24 * scale)
     picture = cv2.resize(native, (size, size), interpolation=cv2.INTER_LINEAR)
@@ -131,7 +133,7 @@ def test_interpolation_matrix_is_the_enlargement_then_the_blur(kernel: str, scal
     matrix = interpolation_matrix(first, last, AxisGrid(0.0, size / 24), Span(0, 23), kernel)
     assert matrix.shape == (last - first, 24)
     predicted = np.einsum("yv,vuc,xu->yxc", matrix, native.astype(np.float64), matrix)
-    assert np.abs(predicted - picture[first:last, first:last]).max() < 0.05
+    assert np.abs(predicted - picture[first:last, first:last]).max() < 0.1
     # The blur is not a rounding detail: without it the model is tens of levels off.
     plain = interpolation_matrix(first, last, AxisGrid(0.0, size / 24), Span(0, 23), "bilinear")
     unblurred = np.einsum("yv,vuc,xu->yxc", plain, native.astype(np.float64), plain)
@@ -144,6 +146,7 @@ def test_interpolation_matrix_is_the_enlargement_then_the_blur(kernel: str, scal
         (1.4, 3.37, "bilinear, blurred 1.4"),
         (1.4, 5.6, "bilinear, blurred 1.4"),
         (0.7, 2.6, "bilinear, blurred 0.7"),
+        (1.0, 4.1, "bilinear, blurred 1.0"),
     ],
 )
 def test_fit_finds_a_blurred_enlargement(blur: float, scale: float, kernel: str) -> None:
@@ -165,3 +168,21 @@ def test_a_refined_fit_only_chooses_the_filter(kernel: str) -> None:
     assert found.x.scale == true_scale and abs(found.x.origin - grid.origin) <= 0.05 * true_scale
     coarse = AxisGrid(0.4 * true_scale, 1.07 * true_scale)
     assert fit(picture, coarse, coarse, Span(10, 37), Span(10, 37), refined=True).x.scale == coarse.scale
+
+
+def test_a_blur_between_two_kernels_is_undone_by_the_one_between_them() -> None:
+    """A photo's blur of one picture pixel, reconstructed with the 0.7 or the 1.4 kernel, leaves the colours
+    further off than with the 1.0 one: too little leaves the outline's dark in the paint beside it, too
+    much rings."""
+    native = blocky(np.random.default_rng(6), 48)
+    picture, true_scale = enlarge(native, 4.1, "bilinear")
+    picture = np.asarray(cv2.GaussianBlur(picture, (0, 0), 1.0), dtype=np.uint8)
+    grid = AxisGrid(0.0, true_scale)
+
+    def error(kernel: str) -> float:
+        rebuilt = reconstruct(picture, Enlargement(grid, grid, kernel), Span(8, 39), Span(8, 39))
+        return float(np.abs(rebuilt - native[8:40, 8:40]).mean())
+
+    assert error("bilinear, blurred 1.0") < 0.5 * min(
+        error("bilinear, blurred 0.7"), error("bilinear, blurred 1.4")
+    )

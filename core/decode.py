@@ -84,13 +84,14 @@ EAR_SLACK = 3
 MIN_COVER_TO_FILL = 0.33
 MIN_COVER_TO_FILL_SPANNING = 0.15
 FILL_PAINT_DISTANCE = 40.0
-# The CNN is a tie-breaker: its log-probabilities count a twentieth of a pixel each. Trained on our art, it
-# misleads on the games' sprites about as often as it helps. Where a spot shows one or two blurred pixels at
-# the body's edge, the pixel scores of two positions differ by less than one, and at a tenth the CNN's
-# preference decided them, often for a hidden position: the games' smoothed and photographed sprites had 53
-# wrong of 600 at a tenth, 49 at a twentieth, 56 without it (held-out: 215 right of 240 at a tenth, 220 at
-# a twentieth); on our own art, where the CNN is at home, 38 wrong of 660 at a tenth, 41 at a twentieth.
-PRIOR_WEIGHT = 0.05
+# The CNN is a tie-breaker: its log-probabilities count a tenth of a pixel each. Where a spot shows one or
+# two blurred pixels at the body's edge, the pixel scores of two positions differ by less than one, and the
+# CNN's preference decides them. Session 8's network, trained on our art only, misled on the games' sprites
+# about as often as it helped, so its weight was cut to a twentieth (the games' smoothed and photographed
+# sprites: 53 wrong of 600 at a tenth, 49 at a twentieth, 56 without it). The varied-art networks (session
+# 10) read the games' sprites far better and earn the tenth back: with the 1.0 blur filter, 33 -> 31 wrong
+# of those 600, 11 -> 9 and 17 -> 16 of two sets of 240 held-out ones (0.08: 32, 10, 16; 0.15: 35 of 600).
+PRIOR_WEIGHT = 0.1
 # Spot-coloured pixels joined to a fixed part (mouth, arm) within this many steps are that part
 # (`_touching_fixed_paint`).
 FIXED_PAINT_STEPS = 2

@@ -51,29 +51,27 @@ def _warped(
     )
 
 
-def _recoloured(palette: Palette, rng: np.random.Generator, cfg: ArtVariation, shift: int) -> Palette:
-    """Cream (1..3) and its spot colours (shifted by the family's colour shift) scaled by one gain per
-    channel, so their shades keep their order; every other colour moved on its own."""
-    out = palette.astype(np.float64)
-    body = [1, 2, 3, 1 + shift, 2 + shift, 3 + shift]
-    out[body] *= 1.0 + rng.uniform(-cfg.max_gain, cfg.max_gain, 3)
-    others = [i for i in range(1, len(out)) if i not in body]
-    out[others] += rng.uniform(-cfg.max_other, cfg.max_other, (len(others), 3))
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
 def varied_pack(pack: AssetPack, rng: np.random.Generator, cfg: ArtVariation = ArtVariation()) -> AssetPack:
-    """One random variant of `pack` (its shiny palette varied by the same draw as the normal one)."""
+    """One random variant of `pack`. Cream (1..3) and its spot colours (shifted by the family's colour shift)
+    are scaled by one gain per channel, so their shades keep their order; every other colour is moved on
+    its own; the shiny palette takes the same changes as the normal one."""
     sprite = _warped(pack.sprite, rng, cfg)
-    state = rng.bit_generator.state
-    normal = _recoloured(pack.normal, rng, cfg, pack.family.colour_shift)
-    shiny = None
-    if pack.shiny is not None:
-        after = rng.bit_generator.state
-        rng.bit_generator.state = state
-        shiny = _recoloured(pack.shiny, rng, cfg, pack.family.colour_shift)
-        rng.bit_generator.state = after
-    return replace(pack, name=f"{pack.name} varied", sprite=sprite, normal=normal, shiny=shiny)
+    shift = pack.family.colour_shift
+    body = [1, 2, 3, 1 + shift, 2 + shift, 3 + shift]
+    others = [i for i in range(1, len(pack.normal)) if i not in body]
+    gain = 1.0 + rng.uniform(-cfg.max_gain, cfg.max_gain, 3)
+    moves = rng.uniform(-cfg.max_other, cfg.max_other, (len(others), 3))
+
+    def recoloured(palette: Palette) -> Palette:
+        out = palette.astype(np.float64)
+        out[body] *= gain
+        out[others] += moves
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+    shiny = None if pack.shiny is None else recoloured(pack.shiny)
+    return replace(
+        pack, name=f"{pack.name} varied", sprite=sprite, normal=recoloured(pack.normal), shiny=shiny
+    )
 
 
 def varied_packs(packs: list[AssetPack], cfg: ArtVariation, rng: np.random.Generator) -> list[AssetPack]:

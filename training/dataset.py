@@ -78,7 +78,7 @@ class VirtualDataset:
         self.shiny_rate = shiny_rate
         self.variation = variation
         self.rng = np.random.default_rng(seed)
-        self.packs = len(packs)
+        self.given_packs = len(packs)
         # The varied packs come from the stream's own generator, so one seed still gives one exact stream.
         if variation is not None:
             packs = [*packs, *varied_packs(packs, variation, self.rng)]
@@ -87,10 +87,12 @@ class VirtualDataset:
     def batch(self, n: int) -> Batch:
         rng = self.rng
         pids = rng.integers(0, 1 << 32, n, dtype=np.uint32)
-        which = rng.integers(0, self.packs, n)
+        which = rng.integers(0, self.given_packs, n)
         if self.variation is not None:
             varied = rng.random(n) < self.variation.share
-            which[varied] = self.packs + rng.integers(0, len(self.renderers) - self.packs, int(varied.sum()))
+            which[varied] = self.given_packs + rng.integers(
+                0, len(self.renderers) - self.given_packs, int(varied.sum())
+            )
         shiny = rng.random(n) < self.shiny_rate
         size = self.renderers[0].size
         rgba = np.empty((n, size, size, 4), dtype=np.uint8)

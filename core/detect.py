@@ -31,7 +31,7 @@ is the commonest miss on smoothed pictures and photos.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import cv2
@@ -397,6 +397,7 @@ def _flat_background(
     step: int = _FLAT_STEP,
     keep_exact: ColourModel | None = None,
     repeating: bool = False,
+    kept_classes: Sequence[int] = PAINT_CLASSES,
 ) -> npt.NDArray[np.bool_]:
     """The paint pixels that cannot be the sprite's, being either of a colour that covers more of the
     picture than a sprite's paint could, or in a 4-connected area of one colour (neighbours differing by
@@ -404,11 +405,11 @@ def _flat_background(
     pattern (with `repeating`: `_periodic`, within twice `step`) wider or taller than a sprite at
     `largest_scale`. With `keep_exact` (a smoothed picture, where blur links the games' sprite's cream,
     which touches the background unoutlined in places, to a gradient behind it), pixels of a flat area
-    within _EXACT_PAINT of one of its cream or spot colours stay: a gradient only passes those in a thin
-    band, while the sprite's own colours sit on them. A gradient and a checkerboard's squares go, while the
-    sprite's own paint stays whole: its outline, or a colour step, parts it from the background, where the
-    searches on colour classes alone let its spot-coloured arm outline join a background in Spinda's
-    colours."""
+    within _EXACT_PAINT of one of its colours of `kept_classes` (cream and spots) stay: a gradient only
+    passes those in a thin band, while the sprite's own colours sit on them. A gradient and a
+    checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step,
+    parts it from the background, where the searches on colour classes alone let its spot-coloured arm
+    outline join a background in Spinda's colours."""
     packed = _packed(image)
     paint = mask > 0
     _, inverse, counts = np.unique(packed[paint], return_inverse=True, return_counts=True)
@@ -426,7 +427,7 @@ def _flat_background(
         colours_seen, which = np.unique(packed[wide], return_inverse=True)
         rgb = np.stack([colours_seen >> 16, (colours_seen >> 8) & 255, colours_seen & 255], axis=1)
         d = keep_exact.class_distances(rgb.astype(np.float32))
-        nearest_paint = d[:, 1:].min(axis=1)
+        nearest_paint = d[:, list(kept_classes)].min(axis=1)
         exact = (nearest_paint <= _EXACT_PAINT) & (nearest_paint < d[:, OTHER])
         wide[wide] = ~exact[which]
     out: npt.NDArray[np.bool_] = common | wide
@@ -952,11 +953,16 @@ def _coarse_frames(
     family_list: list[GameFamily],
     limit: int,
     game_pixel: float | None,
-    step: int,
+    strict_background: bool,
 ) -> list[Frame]:
     """Coarse frames in a smoothed picture, searched for at native size where the size of a game pixel is
     known (a rectified photo's screen): there a photo's blur, spread over several picture pixels, no longer
-    joins the sprite to its background in steps small enough for a gradient's."""
+    joins the sprite to its background in steps small enough for a gradient's. A strict look (see
+    `detect`) traces the background in finer steps, and keeps a flat area's pixels of exact cream colours
+    only, not of spot colours: a gradient through the spot colours passes them in a band, which joins the
+    games' Gen IV sprite's spot-coloured arm and leg and leaves no region shaped like a Spinda (a Gen IV
+    sprite at x1.6 on an orange-to-magenta gradient was not found), while the games' cream, unoutlined in
+    places, still needs its exact colours kept (a Gen III sprite on stripes of cream and orange)."""
     if game_pixel is None:
         # A denoised copy: a photo's sensor noise and JPEG's speckle would link a blurred sprite's gentle
         # edges to a background of near colours; the fit reads the picture itself.
@@ -968,7 +974,10 @@ def _coarse_frames(
         small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         factor, largest = width / size[0], 1.0
     mask = colours.paint_mask(small)
-    background = _flat_background(small, mask, family_list, largest, step, colours, repeating=True)
+    step, kept = (_STRICT_STEP, [CREAM]) if strict_background else (_SMOOTH_STEP, PAINT_CLASSES)
+    background = _flat_background(
+        small, mask, family_list, largest, step, colours, repeating=True, kept_classes=kept
+    )
     return [
         Frame(f.family, f.origin_x * factor, f.origin_y * factor, f.scale_x * factor, f.scale_y * factor)
         for f in (c.frame for c in candidate_frames(small, colours, family_list, limit, background))
@@ -980,13 +989,13 @@ def _smoothed(
     colours: ColourModel,
     family_list: list[GameFamily],
     limit: int,
-    step: int,
+    strict_background: bool,
     game_pixel: float | None = None,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels."""
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
-    for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, step):
+    for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, strict_background):
         shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
             enlargement = _fitted(image, coarse)
@@ -1031,10 +1040,10 @@ def detect(
     by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
     searched for its console's family only, and looked at again brighter and darker where nothing was
     found (_PHOTO_EXPOSURES). With `strict_background`, such a picture's background is traced in finer
-    steps (_STRICT_STEP): a second look where the first found no Spinda. A pixel-sharp picture's background
+    steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look
+    where the first found no Spinda. A pixel-sharp picture's background
     is exact and its search does not depend on that: it gets no second look (nothing is returned)."""
     family_list = list(families)
-    step = _STRICT_STEP if strict_background else _SMOOTH_STEP
     grid = pixel_grid(image)
     if grid is None:
         view = find_screen(image, [f.screen_size for f in family_list if f.screen_size is not None])
@@ -1048,12 +1057,12 @@ def detect(
                 # nothing is found to estimate its colour cast from: the screen is looked at again as if
                 # exposed otherwise, where nothing was found.
                 screen = view.image if exposure == 1.0 else _exposed(view.image, exposure)
-                found = _smoothed(screen, colours, family_list, limit, step, view.scale)
+                found = _smoothed(screen, colours, family_list, limit, strict_background, view.scale)
                 if found:
                     break
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
-        return _smoothed(image, colours, family_list, limit, step)
+        return _smoothed(image, colours, family_list, limit, strict_background)
     if strict_background:
         return []
     native = grid.native(image)

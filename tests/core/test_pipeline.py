@@ -274,6 +274,26 @@ def test_a_pattern_of_near_colours_behind_the_sprite_is_taken_out(
     assert_games_picture_read(identifier, reference_dir, GEN3, "smooth+jpeg", 5, index)
 
 
+def test_a_gradient_through_the_spot_colours_is_taken_out_on_the_second_look(
+    identifier: Identifier, reference_dir: Path
+) -> None:
+    """A smoothed screenshot (x1.6, JPEG) of the games' Gen IV sprite on an orange-to-magenta gradient: a
+    flat area's pixels of exact paint colours stay on the first look (the games' cream touches the
+    background unoutlined), and there the gradient's band through the spot colours joins the sprite's
+    spot-coloured arm and leg, so nothing was Spinda-shaped; the strict look takes them out too."""
+    assert_games_picture_read(identifier, reference_dir, GEN4, "smooth+jpeg", 5, 14)
+
+
+@pytest.mark.parametrize(("seed", "index"), [(21, 3), (9, 1), (21, 43)])
+def test_a_dark_photo_has_its_cast_taken_out(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos of the games' Gen IV sprite at about 0.87/0.84/0.76 of the art's colours: the main cream
+    then lies on the art's dark cream, the colour cast estimated from there was left near 1, and cream
+    pixels beside a face spot were read as neither cream nor spot (ColourModel.cast)."""
+    assert_games_picture_read(identifier, reference_dir, GEN4, "photo", seed, index)
+
+
 def test_json_shape(identifier: Identifier) -> None:
     renderer = identifier.looks["gen3"].renderer
     scene = make_screenshot(

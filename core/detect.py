@@ -405,9 +405,9 @@ def _flat_background(
     pattern (with `repeating`: `_periodic`, within twice `step`) wider or taller than a sprite at
     `largest_scale`. With `keep_exact` (a smoothed picture, where blur links the games' sprite's cream,
     which touches the background unoutlined in places, to a gradient behind it), pixels of a flat area
-    within _EXACT_PAINT of one of its colours of `kept_classes` (cream and spots) stay: a gradient only
-    passes those in a thin band, while the sprite's own colours sit on them. A gradient and a
-    checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step,
+    within _EXACT_PAINT of one of its colours of `kept_classes` (cream and spots unless told) stay: a
+    gradient only passes those in a thin band, while the sprite's own colours sit on them. A gradient and
+    a checkerboard's squares go, while the sprite's own paint stays whole: its outline, or a colour step,
     parts it from the background, where the searches on colour classes alone let its spot-coloured arm
     outline join a background in Spinda's colours."""
     packed = _packed(image)
@@ -1040,9 +1040,9 @@ def detect(
     by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
     searched for its console's family only, and looked at again brighter and darker where nothing was
     found (_PHOTO_EXPOSURES). With `strict_background`, such a picture's background is traced in finer
-    steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look
-    where the first found no Spinda. A pixel-sharp picture's background
-    is exact and its search does not depend on that: it gets no second look (nothing is returned)."""
+    steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look where the
+    first found no Spinda. A pixel-sharp picture's background is exact and its search does not depend on
+    that: it gets no second look (nothing is returned)."""
     family_list = list(families)
     grid = pixel_grid(image)
     if grid is None:

@@ -20,6 +20,7 @@ from core.detect import (
     _flat_background,
     _period,
     _realigned,
+    _rescaled,
     _same_sprite,
     _silhouette_offsets,
     detect,
@@ -337,6 +338,17 @@ def test_boxes_of_one_family_on_one_sprite_share_a_fit() -> None:
     assert not _same_sprite(frame, Frame(GEN4, 100.0, 50.0, 3.0 * 64 / 80, 3.0 * 64 / 80))
     assert not _same_sprite(frame, Frame(GEN3, 160.0, 50.0, 3.0, 3.0))
     assert not _same_sprite(frame, Frame(GEN3, 100.0, 50.0, 3.6, 3.6))
+
+
+def test_a_frame_rescaled_keeps_its_paint_box_centre() -> None:
+    frame = Frame(GEN3, 100.0, 40.0, 4.2, 4.2)
+    moved = _rescaled(frame, 3.5)
+    assert (moved.scale_x, moved.scale_y) == (3.5, 3.5)
+    before, after = frame.paint_box_in_picture(), moved.paint_box_in_picture()
+    assert np.allclose(
+        [before[0] + before[2], before[1] + before[3]], [after[0] + after[2], after[1] + after[3]]
+    )
+    assert after[2] - after[0] == pytest.approx((before[2] - before[0]) * 3.5 / 4.2)
 
 
 def test_a_shared_grid_is_renumbered_by_whole_pixels() -> None:

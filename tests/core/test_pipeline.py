@@ -294,6 +294,16 @@ def test_a_dark_photo_has_its_cast_taken_out(
     assert_games_picture_read(identifier, reference_dir, GEN4, "photo", seed, index)
 
 
+@pytest.mark.parametrize(("seed", "index"), [(5, 47), (9, 42)])
+def test_a_photographed_sprite_is_fitted_at_its_screens_game_pixel(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos of the games' Gen III sprite whose coarse box took in background (stripes of its spot
+    colour) or lost a part: the fit settled at 0.76 of the screen's game pixel (no Spinda found) and at 1.05
+    (read wrong in every spot); fitted again at the screen's own game pixel (_PHOTO_SCALE_SLACK)."""
+    assert_games_picture_read(identifier, reference_dir, GEN3, "photo", seed, index)
+
+
 def test_json_shape(identifier: Identifier) -> None:
     renderer = identifier.looks["gen3"].renderer
     scene = make_screenshot(

@@ -815,6 +815,8 @@ _SAME_SPRITE_SCALE = 0.12
 # photos of the games' sprites), whose scale search, 12% either side, could not reach the right one (a
 # Gen III sprite on stripes of its spot colour fitted at 0.76 of its size: no Spinda found).
 _PHOTO_SCALE_SLACK = 0.04
+# An enlarged capture's sides are each rounded to whole pixels: a 240x160 screen at x1.5 is 360x240.
+_SCREEN_SHAPE_TOLERANCE = 0.01
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -1028,6 +1030,20 @@ def _smoothed(
     return found
 
 
+def _screen_families(image: RgbImage, families: list[GameFamily]) -> list[GameFamily]:
+    """The families whose console's screen has the picture's shape, at a scale of 1 or more (within
+    _SCREEN_SHAPE_TOLERANCE), or all of them where none has."""
+    height, width = image.shape[:2]
+    named = [
+        f
+        for f in families
+        if f.screen_size is not None
+        and width >= f.screen_size[0]
+        and abs(width * f.screen_size[1] / (height * f.screen_size[0]) - 1.0) <= _SCREEN_SHAPE_TOLERANCE
+    ]
+    return named or families
+
+
 def _exposed(image: RgbImage, exposure: float) -> RgbImage:
     exposed: RgbImage = np.clip(image.astype(np.float32) * exposure, 0, 255).astype(np.uint8)
     return exposed
@@ -1058,7 +1074,8 @@ def detect(
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
     by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
     searched for its console's family only, and looked at again brighter and darker where nothing was
-    found (_PHOTO_EXPOSURES). With `strict_background`, such a picture's background is traced in finer
+    found (_PHOTO_EXPOSURES), and so is a capture of a whole screen (`_screen_families`), the other
+    families where nothing was found. With `strict_background`, such a picture's background is traced in finer
     steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look where the
     first found no Spinda. A pixel-sharp picture's background is exact and its search does not depend on
     that: it gets no second look (nothing is returned)."""
@@ -1081,7 +1098,14 @@ def detect(
                     break
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
-        return _smoothed(image, colours, family_list, limit, strict_background)
+        # A capture of a whole screen has its console's shape, which names the family as a photographed
+        # screen's does; a capture cropped to the other console's shape by chance is searched again.
+        named = _screen_families(image, family_list)
+        found = _smoothed(image, colours, named, limit, strict_background)
+        rest = [f for f in family_list if f not in named]
+        if found or not rest:
+            return found
+        return _smoothed(image, colours, rest, limit, strict_background)
     if strict_background:
         return []
     native = grid.native(image)

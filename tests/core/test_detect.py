@@ -22,6 +22,7 @@ from core.detect import (
     _realigned,
     _rescaled,
     _same_sprite,
+    _screen_families,
     _silhouette_offsets,
     detect,
     paint_box,
@@ -102,18 +103,20 @@ def test_smoothed_screens_are_registered_to_a_fraction_of_a_game_pixel(
     scale and phase. The whole-pixel offset, read off the paint box in the reconstruction, is still wrong
     by one now and then, below scale 2 the fit can settle on a wrong scale, and hard backgrounds can hide
     the sprite from the coarse search (bench/identify_bench.py measures the end result), so none of that
-    is asserted here: the sprite sits on a plain blue screen."""
+    is asserted here: the sprite sits on a plain blue screen of its console's size."""
     renderer = SpindaRenderer(default_pack(family))
+    assert family.screen_size is not None
+    width, height = family.screen_size
     rng = np.random.default_rng(4)
     for scale, smooth in ((2.6, cv2.INTER_CUBIC), (3.4, cv2.INTER_LINEAR), (5.2, cv2.INTER_CUBIC)):
         sprite = renderer.rgba([int(rng.integers(0, 2**32))])[0]
-        screen = np.full((160, 240, 3), (40, 90, 160), dtype=np.uint8)
+        screen = np.full((height, width, 3), (40, 90, 160), dtype=np.uint8)
         size = sprite.shape[0]
         opaque = sprite[..., 3] > 0
         screen[30 : 30 + size, 70 : 70 + size][opaque] = sprite[..., :3][opaque]
-        enlarged = cv2.resize(screen, (round(240 * scale), round(160 * scale)), interpolation=smooth)
+        enlarged = cv2.resize(screen, (round(width * scale), round(height * scale)), interpolation=smooth)
         image = jpeg(np.asarray(enlarged, dtype=np.uint8), 85)
-        sx, sy = image.shape[1] / 240, image.shape[0] / 160
+        sx, sy = image.shape[1] / width, image.shape[0] / height
         detection = found(
             Scene(image, np.array([[sx, 0, 70 * sx], [0, sy, 30 * sy], [0, 0, 1.0]])), family, colours
         )
@@ -132,7 +135,9 @@ def test_smoothed_sprite_on_a_checkerboard(family: GameFamily, colours: ColourMo
     background is told from the sprite by the colours on the window's border, not by small steps."""
     renderer = SpindaRenderer(default_pack(family))
     sprite = renderer.rgba([0x9C3E51A7])[0]
-    ys, xs = np.mgrid[0:160, 0:240]
+    assert family.screen_size is not None
+    width, height = family.screen_size
+    ys, xs = np.mgrid[0:height, 0:width]
     checks = ((xs // 12 + ys // 12) % 2).astype(bool)
     orange, teal = np.array([200, 130, 80], np.uint8), np.array([40, 170, 170], np.uint8)
     screen = np.where(checks[..., None], orange, teal).astype(np.uint8)
@@ -140,9 +145,11 @@ def test_smoothed_sprite_on_a_checkerboard(family: GameFamily, colours: ColourMo
     opaque = sprite[..., 3] > 0
     screen[40 : 40 + size, 90 : 90 + size][opaque] = sprite[..., :3][opaque]
     scale = 3.3
-    enlarged = cv2.resize(screen, (round(240 * scale), round(160 * scale)), interpolation=cv2.INTER_LINEAR)
+    enlarged = cv2.resize(
+        screen, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_LINEAR
+    )
     image = jpeg(np.asarray(enlarged, dtype=np.uint8), 85)
-    sx, sy = image.shape[1] / 240, image.shape[0] / 160
+    sx, sy = image.shape[1] / width, image.shape[0] / height
     scene = Scene(image, np.array([[sx, 0, 90 * sx], [0, sy, 40 * sy], [0, 0, 1.0]]))
     assert frame_error(scene, found(scene, family, colours)) < 0.3
 
@@ -227,6 +234,30 @@ def test_a_photographed_screen_names_the_family(family: GameFamily, colours: Col
     for seed in range(4):
         detections = detect(photo_of_our_art(family, seed).image, colours, FAMILIES)
         assert detections and {d.family for d in detections} == {family}
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "named"),
+    [(240, 360, [GEN3]), (288, 384, [GEN4]), (160, 240, [GEN3]), (300, 300, FAMILIES), (100, 150, FAMILIES)],
+)
+def test_a_whole_screens_shape_names_its_family(height: int, width: int, named: list[GameFamily]) -> None:
+    """GBA 240x160 and DS 256x192 at any scale of 1 or more; any other shape (a crop, or a screen under
+    its own size) names none."""
+    assert _screen_families(np.zeros((height, width, 3), np.uint8), FAMILIES) == named
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_a_smoothed_whole_screen_capture_is_searched_for_its_family(
+    family: GameFamily, colours: ColourModel
+) -> None:
+    """A smoothed capture of a whole screen is searched for its console's family only, as a photographed
+    screen is; cropped to another shape, for both, and its sprite is still found."""
+    sprite = SpindaRenderer(default_pack(family)).rgba([0x5A3C96E1])[0]
+    scene = make_screenshot(sprite, np.random.default_rng(8), 2.5, "bilinear", 90, "summary")
+    assert {d.family for d in detect(scene.image, colours, FAMILIES)} == {family}
+    shift = np.array([[1.0, 0.0, -7.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    cropped = Scene(scene.image[:, 7:], shift @ scene.homography)
+    assert registered_in(cropped, family, colours)
 
 
 def test_smoothed_games_sprite_cream_is_not_taken_for_a_gradient(

@@ -1075,9 +1075,9 @@ def detect(
     by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
     searched for its console's family only, and looked at again brighter and darker where nothing was
     found (_PHOTO_EXPOSURES), and so is a capture of a whole screen (`_screen_families`), the other
-    families where nothing was found. With `strict_background`, such a picture's background is traced in finer
-    steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look where the
-    first found no Spinda. A pixel-sharp picture's background is exact and its search does not depend on
+    families where nothing was found. With `strict_background`, such a picture's background is traced in
+    finer steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look where
+    the first found no Spinda. A pixel-sharp picture's background is exact and its search does not depend on
     that: it gets no second look (nothing is returned)."""
     family_list = list(families)
     grid = pixel_grid(image)
@@ -1099,7 +1099,9 @@ def detect(
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
         # A capture of a whole screen has its console's shape, which names the family as a photographed
-        # screen's does; a capture cropped to the other console's shape by chance is searched again.
+        # screen's does. The other families are searched only where nothing was found: a capture cropped
+        # to the other console's shape by chance, with a candidate of the named family on its sprite, is
+        # read in that family.
         named = _screen_families(image, family_list)
         found = _smoothed(image, colours, named, limit, strict_background)
         rest = [f for f in family_list if f not in named]

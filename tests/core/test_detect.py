@@ -17,6 +17,8 @@ from core.detect import (
     Detection,
     Frame,
     PixelGrid,
+    _alike,
+    _distinct_colours,
     _flat_background,
     _period,
     _realigned,
@@ -181,14 +183,45 @@ def test_smoothed_games_sprite_on_a_pattern_in_spindas_colours(
 
 
 def test_the_period_of_a_background_pattern() -> None:
-    checks = spinda_coloured_pattern("checkerboard", 300, 400, 14).astype(np.int16)
+    checks = spinda_coloured_pattern("checkerboard", 300, 400, 14)
     assert _period(checks, 0) == 28 and _period(checks, 1) == 28
-    stripes = spinda_coloured_pattern("stripes", 300, 400, 10).astype(np.int16)
+    stripes = spinda_coloured_pattern("stripes", 300, 400, 10)
     assert _period(stripes, 0) == 20 and _period(stripes, 1) is None
     t = np.linspace(0.0, 1.0, 400)[None, :, None]
     ramp = np.array([230, 120, 90]) * (1 - t) + np.array([248, 232, 176]) * t
-    gradient = np.broadcast_to(ramp, (300, 400, 3)).astype(np.int16)
+    gradient = np.broadcast_to(ramp, (300, 400, 3)).astype(np.uint8)
     assert _period(gradient, 0) is None and _period(gradient, 1) is None
+
+
+@pytest.mark.parametrize(
+    ("count", "palette"),
+    [(0, 1), (1, 1), (60_000, 40), (3_000, 0)],  # palette 0: every pixel's colour drawn at random
+)
+def test_distinct_colours_are_the_sorted_ones(count: int, palette: int) -> None:
+    """Counted by 5-bit colour (a few colours with noise) or sorted (colours scattered over the whole cube,
+    where counting would need a table far bigger than the pixels), the answer is np.unique's."""
+    rng = np.random.default_rng(count)
+    if palette:
+        base = rng.integers(0, 256, (palette, 3))[rng.integers(0, palette, count)]
+        pixels = np.clip(base + rng.integers(-4, 5, (count, 3)), 0, 255).astype(np.uint8)
+    else:
+        pixels = rng.integers(0, 256, (count, 3)).astype(np.uint8)
+    colours, which, counts = _distinct_colours(pixels)
+    assert np.array_equal(colours[which], pixels)
+    expected, expected_counts = np.unique(pixels, axis=0, return_counts=True)
+    order = np.lexsort(colours.T[::-1])
+    assert np.array_equal(colours[order], expected) and np.array_equal(counts[order], expected_counts)
+
+
+def test_alike_is_the_largest_channel_difference_within_the_step() -> None:
+    rng = np.random.default_rng(3)
+    a, b = (rng.integers(0, 256, (40, 50, 3)).astype(np.uint8) for _ in range(2))
+    b[::2] = np.clip(a[::2].astype(np.int16) + rng.integers(-13, 14, (20, 50, 3)), 0, 255).astype(np.uint8)
+    expected = np.abs(a.astype(np.int16) - b).max(axis=2) <= 12
+    assert np.array_equal(_alike(a, b, 12), expected) and 0 < expected.sum() < expected.size
+    assert np.array_equal(
+        _alike(a[:, 1:], a[:, :-1], 12), np.abs(np.diff(a.astype(np.int16), axis=1)).max(axis=2) <= 12
+    )
 
 
 def photo_of_our_art(family: GameFamily, seed: int) -> Scene:

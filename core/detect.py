@@ -1081,7 +1081,7 @@ def _smoothed(
 
 def _screen_families(image: RgbImage, families: list[GameFamily]) -> list[GameFamily]:
     """The families whose console's screen has the picture's shape, at a scale of 1 or more (within
-    _SCREEN_SHAPE_TOLERANCE), or all of them where none has."""
+    _SCREEN_SHAPE_TOLERANCE): none for any other shape (a crop)."""
     height, width = image.shape[:2]
     named = [
         f
@@ -1090,7 +1090,24 @@ def _screen_families(image: RgbImage, families: list[GameFamily]) -> list[GameFa
         and width >= f.screen_size[0]
         and abs(width * f.screen_size[1] / (height * f.screen_size[0]) - 1.0) <= _SCREEN_SHAPE_TOLERANCE
     ]
-    return named or families
+    return named
+
+
+def _whole_screen(
+    image: RgbImage,
+    colours: ColourModel,
+    families: list[GameFamily],
+    named: list[GameFamily],
+    limit: int,
+    strict_background: bool,
+) -> list[Detection]:
+    """Detections in a capture of a whole screen of the `named` families' console at its own resolution,
+    for where those at the screen's game pixels were no Spinda. The other families are searched only where
+    nothing was found: a capture cropped to the other console's shape by chance, with a candidate of the
+    named family on its sprite, is read in that family."""
+    found = _smoothed(image, colours, named, limit, strict_background)
+    rest = [f for f in families if f not in named]
+    return found if found or not rest else _smoothed(image, colours, rest, limit, strict_background)
 
 
 def _exposed(image: RgbImage, exposure: float) -> RgbImage:
@@ -1116,21 +1133,30 @@ def detect(
     families: Iterable[GameFamily],
     limit: int = MAX_CANDIDATES,
     strict_background: bool = False,
+    at_screen_pixels: bool = True,
 ) -> list[Detection]:
     """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none).
 
     A pixel-sharp enlargement is first taken back to its source pixels: there the frame is exact to the
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
-    by inverting its enlargement around each candidate (core.enlargement); a photographed screen is
-    searched for its console's family only, and looked at again brighter and darker where nothing was
-    found (_PHOTO_EXPOSURES), and so is a capture of a whole screen (`_screen_families`), the other
-    families where nothing was found. With `strict_background`, such a picture's background is traced in
-    finer steps (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`): a second look where
-    the first found no Spinda. A pixel-sharp picture's background is exact and its search does not depend on
-    that: it gets no second look (nothing is returned)."""
+    by inverting its enlargement around each candidate (core.enlargement). A photographed screen, and a
+    smoothed capture of a whole screen (`_screen_families`), are searched for their console's family only,
+    at the size of the screen's game pixels (`_coarse_frames`); a photographed screen is looked at again
+    brighter and darker where nothing was found (_PHOTO_EXPOSURES). Without `at_screen_pixels`, a smoothed
+    whole screen's capture is searched at its own resolution instead, the other families where nothing
+    was found, and any other picture gets nothing: it was searched so already. With `strict_background`,
+    the background of a picture that is not pixel-sharp is traced in finer steps (_STRICT_STEP), keeping
+    only exact cream colours (`_coarse_frames`), and a pixel-sharp picture, whose background is exact,
+    gets nothing. Each is a further look, for where the looks before found no Spinda or were unsure
+    (core.pipeline)."""
     family_list = list(families)
     grid = pixel_grid(image)
     if grid is None:
+        named = _screen_families(image, family_list)
+        if not at_screen_pixels:
+            return (
+                _whole_screen(image, colours, family_list, named, limit, strict_background) if named else []
+            )
         view = find_screen(image, [f.screen_size for f in family_list if f.screen_size is not None])
         if view is not None:
             # The screen's shape names the console, and so the family: a Gen IV sprite is not read as a
@@ -1147,17 +1173,12 @@ def detect(
                     break
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
-        # A capture of a whole screen has its console's shape, which names the family as a photographed
-        # screen's does. The other families are searched only where nothing was found: a capture cropped
-        # to the other console's shape by chance, with a candidate of the named family on its sprite, is
-        # read in that family.
-        named = _screen_families(image, family_list)
-        found = _smoothed(image, colours, named, limit, strict_background)
-        rest = [f for f in family_list if f not in named]
-        if found or not rest:
-            return found
-        return _smoothed(image, colours, rest, limit, strict_background)
-    if strict_background:
+        if named:
+            screen_size = named[0].screen_size
+            assert screen_size is not None
+            return _smoothed(image, colours, named, limit, strict_background, image.shape[1] / screen_size[0])
+        return _smoothed(image, colours, family_list, limit, strict_background)
+    if strict_background or not at_screen_pixels:
         return []
     native = grid.native(image)
     # Scale 1 may also be a picture of few colours enlarged by a fraction under 2, so sprites up to twice

@@ -55,8 +55,12 @@ def frame_error(scene: Scene, detection: Detection) -> float:
     return worst
 
 
-def found(scene: Scene, family: GameFamily, colours: ColourModel) -> Detection:
-    hits = [d for d in detect(scene.image, colours, FAMILIES) if d.family is family]
+def found(scene: Scene, family: GameFamily, colours: ColourModel, at_screen_pixels: bool = True) -> Detection:
+    hits = [
+        d
+        for d in detect(scene.image, colours, FAMILIES, at_screen_pixels=at_screen_pixels)
+        if d.family is family
+    ]
     assert hits, "no candidate of the right family"
     return min(hits, key=lambda d: frame_error(scene, d))
 
@@ -169,7 +173,9 @@ def test_smoothed_games_sprite_on_a_pattern_in_spindas_colours(
 ) -> None:
     """Blur joins the games' sprite (its cream unoutlined in places) to a pattern of Spinda's own cream and
     orange, and no colour, step or border colour tells them apart; the pattern repeats, though, and the
-    sprite does not. (Before the repeating pattern was taken out, none of these was found.)"""
+    sprite does not. (Before the repeating pattern was taken out, none of these was found.) Searched at
+    the picture's own resolution, where a whole screen's capture is looked at when its game pixels show no
+    Spinda: at those, a checkerboard of 10 game pixels, JPEG-blurred, was not parted from the sprite."""
     sprite = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3)).rgba([0x5B17C0DE])[0]
     screen = spinda_coloured_pattern(kind, 160, 240, 10)
     size = sprite.shape[0]
@@ -179,7 +185,7 @@ def test_smoothed_games_sprite_on_a_pattern_in_spindas_colours(
     image = jpeg(np.asarray(enlarged, dtype=np.uint8), 85)
     sx, sy = image.shape[1] / 240, image.shape[0] / 160
     scene = Scene(image, np.array([[sx, 0, 121 * sx], [0, sy, 30 * sy], [0, 0, 1.0]]))
-    assert frame_error(scene, found(scene, GEN3, colours)) < 0.3
+    assert frame_error(scene, found(scene, GEN3, colours, at_screen_pixels=False)) < 0.3
 
 
 def test_the_period_of_a_background_pattern() -> None:
@@ -271,7 +277,7 @@ def test_a_photographed_screen_names_the_family(family: GameFamily, colours: Col
 
 @pytest.mark.parametrize(
     ("height", "width", "named"),
-    [(240, 360, [GEN3]), (288, 384, [GEN4]), (160, 240, [GEN3]), (300, 300, FAMILIES), (100, 150, FAMILIES)],
+    [(240, 360, [GEN3]), (288, 384, [GEN4]), (160, 240, [GEN3]), (300, 300, []), (100, 150, [])],
 )
 def test_a_whole_screens_shape_names_its_family(height: int, width: int, named: list[GameFamily]) -> None:
     """GBA 240x160 and DS 256x192 at any scale of 1 or more; any other shape (a crop, or a screen under
@@ -284,13 +290,18 @@ def test_a_smoothed_whole_screen_capture_is_searched_for_its_family(
     family: GameFamily, colours: ColourModel
 ) -> None:
     """A smoothed capture of a whole screen is searched for its console's family only, as a photographed
-    screen is; cropped to another shape, for both, and its sprite is still found."""
+    screen is, both at the screen's game pixels and at its own resolution; cropped to another shape, for
+    both families at its own resolution in the first look, and its sprite is still found, while the look
+    without the screen's game pixels has nothing new to search there."""
     sprite = SpindaRenderer(default_pack(family)).rgba([0x5A3C96E1])[0]
     scene = make_screenshot(sprite, np.random.default_rng(8), 2.5, "bilinear", 90, "summary")
-    assert {d.family for d in detect(scene.image, colours, FAMILIES)} == {family}
+    for at_screen_pixels in (True, False):
+        found = detect(scene.image, colours, FAMILIES, at_screen_pixels=at_screen_pixels)
+        assert {d.family for d in found} == {family}
     shift = np.array([[1.0, 0.0, -7.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     cropped = Scene(scene.image[:, 7:], shift @ scene.homography)
     assert registered_in(cropped, family, colours)
+    assert detect(cropped.image, colours, FAMILIES, at_screen_pixels=False) == []
 
 
 def test_smoothed_games_sprite_cream_is_not_taken_for_a_gradient(
@@ -421,15 +432,17 @@ def test_a_shared_grid_is_renumbered_by_whole_pixels() -> None:
     assert moved == Frame(GEN4, 100.25 - 2 * 3.5, 40.5 + 2 * 3.5, 3.5, 3.5)
 
 
-def test_a_pixel_sharp_picture_gets_no_second_look() -> None:
-    """The second, stricter look is for smoothed pictures: a pixel-sharp one's exact background is searched
-    the same either way, so the pipeline's second call costs nothing there."""
+def test_a_pixel_sharp_picture_gets_no_further_look() -> None:
+    """The stricter look and the look at a whole screen's own resolution are for smoothed pictures: a
+    pixel-sharp one (here a whole GBA screen at x3) is searched at its source pixels either way, so the
+    pipeline's further calls cost nothing there and add no detections twice."""
     pack = default_pack(GEN3)
     colours = ColourModel([pack])
     sprite = SpindaRenderer(pack).rgba([0x1234ABCD])[0]
     scene = make_screenshot(sprite, np.random.default_rng(4), 3.0, None, None, "summary")
     assert detect(scene.image, colours, [GEN3])
     assert detect(scene.image, colours, [GEN3], strict_background=True) == []
+    assert detect(scene.image, colours, [GEN3], at_screen_pixels=False) == []
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)

@@ -252,15 +252,23 @@ def test_a_frame_leaving_the_body_cores_edge_out_loses(
 def test_a_background_in_spinda_colours_gets_a_second_stricter_look(
     identifier: Identifier, reference_dir: Path, index: int
 ) -> None:
-    """Smoothed screenshots of the games' Gen III sprite on stripes of cream and orange: the background
-    the detector takes out runs into the sprite through its blurred edges (the games' art leaves gaps in
-    its outline) and nothing Spinda-shaped is left; the stricter second look parts them."""
+    """Smoothed screenshots of the games' Gen III sprite on stripes of cream and orange: at the picture's
+    own resolution, the background the detector takes out runs into the sprite through its blurred edges
+    (the games' art leaves gaps in its outline) and nothing Spinda-shaped is left; the stricter look parts
+    them. (Both are captures of a whole screen, whose first look, at the screen's game pixels, now finds
+    the sprite as well.)"""
     renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
     pid, scene = scenes(renderer, "smooth+jpeg", index + 1, np.random.default_rng(5))[index]
     assert scene.homography is not None
     scale = scene.homography[0, 0]
-    usual = [d for d in detect(scene.image, identifier.colours, identifier.families) if d.family is GEN3]
-    assert not any(abs(d.frame.scale / scale - 1) < 0.05 for d in usual)
+
+    def right_scale_found(strict: bool) -> bool:
+        found = detect(
+            scene.image, identifier.colours, [GEN3], strict_background=strict, at_screen_pixels=False
+        )
+        return any(abs(d.frame.scale / scale - 1) < 0.05 for d in found)
+
+    assert not right_scale_found(False) and right_scale_found(True)
     assert_look_right(identifier, renderer, pid, scene)
 
 
@@ -312,9 +320,40 @@ def test_a_whole_screen_capture_is_read_in_its_consoles_family(
     reading, one row off in our Gen IV art's frame, explained the spots better (support 55.8 against the
     right reading's 15.9: our Gen III art's silhouette leaves 87 of the sprite's pixels beyond it, our Gen IV
     art's 30) and was answered; the screen's shape names the family (the bench's held-out seed 13)."""
-    renderer = SpindaRenderer(load_pack(reference_dir / "gen3", GEN3))
-    rng = np.random.default_rng([13, 64, KINDS.index("smooth+jpeg")])
-    pid, scene = scenes(renderer, "smooth+jpeg", 9, rng)[8]
+    renderer, pid, scene = bench_picture(reference_dir, GEN3, "smooth+jpeg", 13, 8)
+    assert_look_right(identifier, renderer, pid, scene)
+
+
+def bench_picture(
+    reference_dir: Path, family: GameFamily, kind: str, seed: int, index: int
+) -> tuple[SpindaRenderer, int, Scene]:
+    """Picture `index` of a cell of the bench's pictures of the games' sprite (bench/identify_bench.py)."""
+    renderer = SpindaRenderer(load_pack(reference_dir / family.key, family))
+    rng = np.random.default_rng([seed, family.frame_size or 0, KINDS.index(kind)])
+    pid, scene = scenes(renderer, kind, index + 1, rng)[index]
+    return renderer, pid, scene
+
+
+@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 13, 31), (GEN3, 15, 17), (GEN4, 11, 35)])
+def test_a_whole_screen_capture_is_searched_at_its_game_pixels(
+    identifier: Identifier, reference_dir: Path, family: GameFamily, seed: int, index: int
+) -> None:
+    """Smoothed captures of whole screens (the bench's held-out seeds) in which the search at their own
+    resolution finds no Spinda (these were answered so), and which are read right at the screen's game
+    pixels, the picture's width over the console's."""
+    renderer, pid, scene = bench_picture(reference_dir, family, "smooth+jpeg", seed, index)
+    found = detect(scene.image, identifier.colours, identifier.families, at_screen_pixels=False)
+    assert identifier._best(found) is None
+    assert_look_right(identifier, renderer, pid, scene)
+
+
+def test_a_whole_screen_capture_is_searched_at_its_own_resolution_where_its_game_pixels_show_none(
+    identifier: Identifier, reference_dir: Path
+) -> None:
+    """A smoothed capture of a whole GBA screen (x2.2, the Gen III sprite on a plain peach screen) in which
+    the search at the screen's game pixels finds no Spinda, and at the picture's own resolution does."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN3, "smooth+jpeg", 7, 28)
+    assert identifier._best(detect(scene.image, identifier.colours, identifier.families)) is None
     assert_look_right(identifier, renderer, pid, scene)
 
 

@@ -119,6 +119,14 @@ def load_model(path: Path) -> NibbleModel:
     return load_spot_model(path)
 
 
+def _best(decoded: list[tuple[Detection, Decoded, tuple[bool, float]]]) -> tuple[Detection, Decoded] | None:
+    """The decoded detection that explains the picture best, if its fit is usable."""
+    if not decoded:
+        return None
+    detection, best, _ = max(decoded, key=lambda item: item[2])
+    return (detection, best) if best.fit >= MIN_FIT else None
+
+
 def _support(decoded: Decoded, beyond: int, uncovered: int) -> tuple[bool, float]:
     """How well a candidate frame's decode explains the picture, for choosing among frames: a usable fit
     first, then spot pixels explained less pixels wrong, less BEYOND_WEIGHT for each pixel of the sprite's
@@ -182,34 +190,36 @@ class Identifier:
         # finds no Spinda or is unsure, at its own resolution as well (at_screen_pixels).
         best = None
         for strict in (False, True):
-            detections = detect(image, self.colours, self.families, strict_background=strict)
-            best = self._best(detections)
+            decoded = self._decoded(detect(image, self.colours, self.families, strict_background=strict))
+            best = _best(decoded)
             if best is None or best[1].confidence < UNSURE:
-                detections += detect(
+                more = detect(
                     image, self.colours, self.families, strict_background=strict, at_screen_pixels=False
                 )
-                best = self._best(detections)
+                decoded += self._decoded(more)
+                best = _best(decoded)
             if best is not None:
                 break
         if best is None:
             return Identification(source, "no_spinda", NO_SPINDA)
         return self._answer(source, *best)
 
-    def _best(self, detections: list[Detection]) -> tuple[Detection, Decoded] | None:
-        """The Spinda-shaped detection whose decode explains the picture best, if its fit is usable."""
-        best: tuple[Detection, Decoded, tuple[bool, float]] | None = None
+    def _decoded(self, detections: list[Detection]) -> list[tuple[Detection, Decoded, tuple[bool, float]]]:
+        """The Spinda-shaped detections, each with its decode and how well it explains the picture."""
+        out = []
         for found in detections:
             shape = self.bodies[found.family.key]
             detection = shape.filled(found)
-            if not spinda_shaped(detection, shape):
-                continue
-            decoded = self._decode(detection)
-            support = _support(decoded, shape.beyond(detection), shape.uncovered(detection))
-            if best is None or support > best[2]:
-                best = (detection, decoded, support)
-        if best is None or best[1].fit < MIN_FIT:
-            return None
-        return best[0], best[1]
+            if spinda_shaped(detection, shape):
+                decoded = self._decode(detection)
+                out.append(
+                    (
+                        detection,
+                        decoded,
+                        _support(decoded, shape.beyond(detection), shape.uncovered(detection)),
+                    )
+                )
+        return out
 
     def _decode(self, detection: Detection) -> Decoded:
         model = self.models.get(detection.family.key)

@@ -12,7 +12,7 @@ from PIL import Image
 from core.assets import PROJECT_ROOT, default_pack, load_pack
 from core.detect import detect
 from core.games import GEN3, GEN4, GameFamily
-from core.pipeline import Identification, Identifier
+from core.pipeline import Identification, Identifier, _best
 from core.render import SpindaRenderer
 from training.scenes import (
     CONTEXTS,
@@ -343,7 +343,7 @@ def test_a_whole_screen_capture_is_searched_at_its_game_pixels(
     pixels, the picture's width over the console's."""
     renderer, pid, scene = bench_picture(reference_dir, family, "smooth+jpeg", seed, index)
     found = detect(scene.image, identifier.colours, identifier.families, at_screen_pixels=False)
-    assert identifier._best(found) is None
+    assert _best(identifier._decoded(found)) is None
     assert_look_right(identifier, renderer, pid, scene)
 
 
@@ -353,7 +353,7 @@ def test_a_whole_screen_capture_is_searched_at_its_own_resolution_where_its_game
     """A smoothed capture of a whole GBA screen (x2.2, the Gen III sprite on a plain peach screen) in which
     the search at the screen's game pixels finds no Spinda, and at the picture's own resolution does."""
     renderer, pid, scene = bench_picture(reference_dir, GEN3, "smooth+jpeg", 7, 28)
-    assert identifier._best(detect(scene.image, identifier.colours, identifier.families)) is None
+    assert _best(identifier._decoded(detect(scene.image, identifier.colours, identifier.families))) is None
     assert_look_right(identifier, renderer, pid, scene)
 
 

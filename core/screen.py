@@ -30,6 +30,12 @@ _SURROUND_DISTANCE = 40.0
 # Share of the picture's border pixels that must be near the surroundings' colour: a photo's border is the
 # surroundings, a screenshot's is the game's own picture.
 _SURROUND_SHARE = 0.6
+# Where no screen stands out by _SURROUND_DISTANCE, one is looked for again at this multiple of the
+# surroundings' noise (the distance that _NOISE_SHARE of the border's pixels stay within, 11-12 in the
+# bench's photos), but never nearer than _FAINT_DISTANCE.
+_NOISE_SHARE = 0.99
+_NOISE_MARGIN = 2.0
+_FAINT_DISTANCE = 16.0
 # The screen fills most of a photo of it, and stays clear of the picture's border by this many pixels.
 _MIN_SCREEN_SHARE = 0.3
 _BORDER_CLEARANCE = 2
@@ -61,18 +67,23 @@ class ScreenView:
         return float(p[0] / p[2]), float(p[1] / p[2])
 
 
-def _surround_colour(image: RgbImage) -> npt.NDArray[np.float32] | None:
-    """The colour of the surroundings along the picture's border, or None when the border is not one
-    colour (a screenshot, or a photo cropped inside the screen)."""
+def _surroundings(image: RgbImage) -> tuple[npt.NDArray[np.float32], float] | None:
+    """The colour of the surroundings along the picture's border and their noise (the distance from it
+    that _NOISE_SHARE of the border's pixels stay within), or None when the border is not one colour (a
+    screenshot, or a photo cropped inside the screen)."""
     border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
     colour = np.median(border, axis=0)
-    near = np.linalg.norm(border - colour, axis=1) <= _SURROUND_DISTANCE
-    return colour if near.mean() >= _SURROUND_SHARE else None
+    distance = np.linalg.norm(border - colour, axis=1)
+    if (distance <= _SURROUND_DISTANCE).mean() < _SURROUND_SHARE:
+        return None
+    return colour, float(np.quantile(distance, _NOISE_SHARE))
 
 
-def _outline(image: RgbImage, surround: npt.NDArray[np.float32]) -> npt.NDArray[np.int32] | None:
-    """The outline (n, 2) of the largest region unlike the surroundings, if it is big enough and clear of
-    the picture's border."""
+def _outline(
+    image: RgbImage, surround: npt.NDArray[np.float32], threshold: float
+) -> npt.NDArray[np.int32] | None:
+    """The outline (n, 2) of the largest region unlike the surroundings (further than `threshold` from
+    their colour), if it is big enough and clear of the picture's border."""
     height, width = image.shape[:2]
     # Squared distance a channel at a time, in int32: a 12-megapixel photo as float (H, W, 3) arrays would
     # cost half a gigabyte.
@@ -80,7 +91,7 @@ def _outline(image: RgbImage, surround: npt.NDArray[np.float32]) -> npt.NDArray[
     for channel in range(3):
         step = image[..., channel].astype(np.int32) - round(float(surround[channel]))
         squared += step * step
-    unlike = squared > _SURROUND_DISTANCE**2
+    unlike = squared > threshold**2
     # Closing joins a screen whose content touches the surroundings' colour in places (a dark UI line).
     mask = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -135,10 +146,16 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
     """The photographed screen, rectified, or None when the picture does not show a whole screen of one of
     `screen_sizes` inside its surroundings (any screenshot, and photos cropped inside the screen)."""
     sizes = list(screen_sizes)
-    surround = _surround_colour(image) if sizes else None
-    if surround is None:
+    surroundings = _surroundings(image) if sizes else None
+    if surroundings is None:
         return None
-    outline = _outline(image, surround)
+    surround, noise = surroundings
+    outline = _outline(image, surround, _SURROUND_DISTANCE)
+    faint = max(_FAINT_DISTANCE, _NOISE_MARGIN * noise)
+    if outline is None and faint < _SURROUND_DISTANCE:
+        # A dark screen beside a dark bezel (a Gen IV photo: 27-29 from it) stands out from the
+        # surroundings by less than _SURROUND_DISTANCE, but still by more than their own noise.
+        outline = _outline(image, surround, faint)
     if outline is None:
         return None
     corners = _corners(outline)

@@ -357,6 +357,16 @@ def test_a_whole_screen_capture_is_searched_at_its_own_resolution_where_its_game
     assert_look_right(identifier, renderer, pid, scene)
 
 
+def test_a_photo_of_a_dark_screen_beside_a_dark_bezel_is_read_in_its_family(
+    identifier: Identifier, reference_dir: Path
+) -> None:
+    """A phone photo (the bench's seed 5) of a DS screen of dark teal, 27-29 levels from its dark bezel:
+    the screen was not found, so the whole photo was searched for both families and the Gen IV sprite read
+    as a Gen III one; found against the bezel's noise, the screen names the family."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, "photo", 5, 0)
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 def test_json_shape(identifier: Identifier) -> None:
     renderer = identifier.looks["gen3"].renderer
     scene = make_screenshot(

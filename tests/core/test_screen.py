@@ -207,3 +207,30 @@ def test_a_full_resolution_photo_is_rectified_at_the_largest_screenshot_scale() 
     for x, y in ((720.0, 480.0), (300.0, 700.0), (1200.0, 200.0)):
         got, expected = view.point_in_picture(x, y), apply(truth, x, y)
         assert np.hypot(got[0] - expected[0], got[1] - expected[1]) < 1.5, (x, y)
+
+
+def dark_screen(rng: np.random.Generator, lift: tuple[int, int, int]) -> Image:
+    """A GBA screen of one dark colour, the surroundings' colour lifted by `lift`, with a lighter patch of
+    blocks (a sprite) on it."""
+    native = np.broadcast_to(np.add(SURROUND, lift), (160, 240, 3)).astype(np.uint8).copy()
+    native[40:100, 60:120] = blocks(rng, 60, 60)
+    return native
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_dark_screen_beside_a_dark_bezel_is_found(seed: int) -> None:
+    """A screen that stands out from its surroundings by less than _SURROUND_DISTANCE (28 levels here, as
+    a Gen IV photo's dark teal screen beside a dark bezel, which had not been found) but by more than
+    twice their noise is found, at its scale."""
+    rng = np.random.default_rng(seed)
+    photo = photograph(rng, dark_screen(rng, (-12, 16, 20)))
+    view = found(photo)
+    assert view.screen_size == (240, 160)
+    assert view.scale == pytest.approx(true_scale(photo, (240, 160)), rel=0.01)
+
+
+def test_a_screen_within_the_surroundings_noise_is_not_looked_for() -> None:
+    """Nearer than _FAINT_DISTANCE to the surroundings' colour, a region is not told from their noise."""
+    rng = np.random.default_rng(5)
+    photo = photograph(rng, dark_screen(rng, (0, 8, 10)))
+    assert find_screen(photo.image, SIZES) is None

@@ -119,7 +119,11 @@ def load_model(path: Path) -> NibbleModel:
     return load_spot_model(path)
 
 
-def _best(decoded: list[tuple[Detection, Decoded, tuple[bool, float]]]) -> tuple[Detection, Decoded] | None:
+# A Spinda-shaped detection, its decode, and how well that explains the picture (`_support`).
+Scored = tuple[Detection, Decoded, tuple[bool, float]]
+
+
+def _best(decoded: list[Scored]) -> tuple[Detection, Decoded] | None:
     """The decoded detection that explains the picture best, if its fit is usable."""
     if not decoded:
         return None
@@ -204,9 +208,9 @@ class Identifier:
             return Identification(source, "no_spinda", NO_SPINDA)
         return self._answer(source, *best)
 
-    def _decoded(self, detections: list[Detection]) -> list[tuple[Detection, Decoded, tuple[bool, float]]]:
+    def _decoded(self, detections: list[Detection]) -> list[Scored]:
         """The Spinda-shaped detections, each with its decode and how well it explains the picture."""
-        out = []
+        out: list[Scored] = []
         for found in detections:
             shape = self.bodies[found.family.key]
             detection = shape.filled(found)

@@ -79,18 +79,22 @@ def _surroundings(image: RgbImage) -> tuple[npt.NDArray[np.float32], float] | No
     return colour, float(np.quantile(distance, _NOISE_SHARE))
 
 
-def _outline(
-    image: RgbImage, surround: npt.NDArray[np.float32], threshold: float
-) -> npt.NDArray[np.int32] | None:
-    """The outline (n, 2) of the largest region unlike the surroundings (further than `threshold` from
-    their colour), if it is big enough and clear of the picture's border."""
-    height, width = image.shape[:2]
-    # Squared distance a channel at a time, in int32: a 12-megapixel photo as float (H, W, 3) arrays would
-    # cost half a gigabyte.
+def _distance_map(image: RgbImage, surround: npt.NDArray[np.float32]) -> npt.NDArray[np.int32]:
+    """Each pixel's squared RGB distance from the surroundings' colour."""
+    # A channel at a time, in int32: a 12-megapixel photo as float (H, W, 3) arrays would cost half a
+    # gigabyte.
     squared = np.zeros(image.shape[:2], dtype=np.int32)
     for channel in range(3):
         step = image[..., channel].astype(np.int32) - round(float(surround[channel]))
         squared += step * step
+    return squared
+
+
+def _outline(squared: npt.NDArray[np.int32], threshold: float) -> npt.NDArray[np.int32] | None:
+    """The outline (n, 2) of the largest region unlike the surroundings (further than `threshold` from
+    their colour, given each pixel's squared distance), if it is big enough and clear of the picture's
+    border."""
+    height, width = squared.shape
     unlike = squared > threshold**2
     # Closing joins a screen whose content touches the surroundings' colour in places (a dark UI line).
     mask = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
@@ -150,12 +154,13 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
     if surroundings is None:
         return None
     surround, noise = surroundings
-    outline = _outline(image, surround, _SURROUND_DISTANCE)
+    squared = _distance_map(image, surround)
+    outline = _outline(squared, _SURROUND_DISTANCE)
     faint = max(_FAINT_DISTANCE, _NOISE_MARGIN * noise)
     if outline is None and faint < _SURROUND_DISTANCE:
         # A dark screen beside a dark bezel (a Gen IV photo: 27-29 from it) stands out from the
         # surroundings by less than _SURROUND_DISTANCE, but still by more than their own noise.
-        outline = _outline(image, surround, faint)
+        outline = _outline(squared, faint)
     if outline is None:
         return None
     corners = _corners(outline)

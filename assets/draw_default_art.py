@@ -12,7 +12,9 @@ The drawing follows the games' numeric facts so that the spot algorithm behaves 
   those palette entries hold the spot colours and the sprite itself never uses them;
 - the non-transparent pixels span exactly the family's body box and the cream pixels its cream box;
 - the ears and the face are cream where the spots land, with the swirl eyes, the ear curls and the mouth drawn
-  over them as non-cream features, so features hide parts of the spots as they do in the games.
+  over them as non-cream features, so features hide parts of the spots as they do in the games;
+- the Gen IV belly is cream of palette entries outside 1..3, as in the Gen IV games, whose face spots reach
+  down over the belly (rows 48 and 49) and paint nothing there.
 """
 
 from __future__ import annotations
@@ -108,6 +110,9 @@ class Design:
     arm_shade: int
     mouth_inside: int
     tongue: int
+    # A palette index outside 1..3 holding the mid cream colour, for a belly no spot paints (as in the Gen IV
+    # games); None: the belly is shaded in the body's own creams.
+    belly_cream: int | None = None
 
 
 def boundary(mask: Mask) -> Mask:
@@ -174,8 +179,13 @@ def draw(design: Design) -> Canvas:
     u, v = design.torso.uv(size)
     torso = p.part(design.torso, np.where(u * 0.5 + v > 0.75, design.arm_shade, design.arm).astype(np.uint8))
     belly = design.belly.mask(size) & ~boundary(torso)
-    p.canvas[belly] = cream_shading(design.belly, size, 0.1)[belly]
-    p.canvas[boundary(design.belly.mask(size)) & belly & (design.belly.uv(size)[1] > 0.2)] = SHADE
+    if design.belly_cream is None:
+        p.canvas[belly] = cream_shading(design.belly, size, 0.1)[belly]
+        p.canvas[boundary(design.belly.mask(size)) & belly & (design.belly.uv(size)[1] > 0.2)] = SHADE
+    else:
+        # One flat cream: the palette has a single entry to spare, and the entry it replaced, a brown no
+        # pixel used, is kept as the other one is, for the colour model's other colours (core.detect).
+        p.canvas[belly] = design.belly_cream
     ears = [p.cream_part(ear, 0.2) for ear in design.ears]
     head = p.cream_part(design.head, 0.1)
     for ear, swirl in zip(ears, design.ear_swirls, strict=True):
@@ -276,7 +286,7 @@ GEN4 = Design(
         (248, 240, 200),
         (232, 214, 164),
         (206, 170, 118),
-        (160, 128, 90),
+        (232, 214, 164),
         (120, 84, 64),
         (230, 140, 82),
         (222, 100, 66),
@@ -303,6 +313,7 @@ GEN4 = Design(
     arm_shade=10,
     mouth_inside=12,
     tongue=11,
+    belly_cream=4,
 )
 
 DESIGNS = {"gen3": GEN3, "gen4": GEN4}

@@ -436,3 +436,14 @@ def test_bad_files_are_errors_not_exceptions(identifier: Identifier, tmp_path: P
 def test_missing_model_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no such model"):
         Identifier(model_path=tmp_path / "nope.pt")
+
+
+@pytest.mark.parametrize(("kind", "seed", "index"), [("photo", 7, 22), ("smooth+jpeg", 7, 20)])
+def test_a_gen4_face_spot_over_the_belly_is_not_charged_for_its_cream(
+    identifier: Identifier, reference_dir: Path, kind: str, seed: int, index: int
+) -> None:
+    """Gen IV pictures whose right face spot reaches rows 48-49, where the games' belly stays cream under
+    it: while our art's belly was paintable, those cream pixels counted against the true spot position
+    (E18FF66A for F18FF66A, E4EF56DF for F4EF56DF, both one row up)."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, kind, seed, index)
+    assert_look_right(identifier, renderer, pid, scene)

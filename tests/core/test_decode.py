@@ -9,8 +9,17 @@ import cv2
 import numpy as np
 import pytest
 
+import core.decode as decode_module
 from core.assets import AssetPack, default_pack, load_pack
-from core.decode import BodyShape, Observation, decode, envelope, observe, spinda_shaped
+from core.decode import (
+    OTHER_PALETTE,
+    BodyShape,
+    Observation,
+    decode,
+    envelope,
+    observe,
+    spinda_shaped,
+)
 from core.detect import CREAM, SPOT, ColourModel, Detection, Frame
 from core.games import GEN3, GEN4, GameFamily
 from core.pid import coordinates
@@ -210,7 +219,9 @@ def test_blurred_spot_edges_keep_the_fit(colours: ColourModel) -> None:
     assert right >= 8
 
 
-def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(colours: ColourModel) -> None:
+def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(
+    colours: ColourModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A Gen IV photo's body edge: cream mixed with the outline, (167, 136, 89), lies nearer a spot colour
     than any cream. Allowing for the mix, it is cream: a spot placed there would pay for a false spot pixel
     rather than gain a faint one (so had wrong answers moved a hidden spot onto the edge). A pixel-sharp
@@ -227,10 +238,38 @@ def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(colours: Colou
     sharp = Detection(detection.frame, crop, distances, detection.inside, source_pixels=True)
     blurred_edge = replace(sharp, source_pixels=False)
     pixel = y * 80 + x
+    # Both palettes' spot evidence counted fully, so the sums below are all the paint evidence.
+    monkeypatch.setattr(decode_module, "OTHER_PALETTE", 1.0)
     exact, mixed = observe(sharp, colours), observe(blurred_edge, colours)
     assert exact.spot[pixel] > exact.cream[pixel]
     assert mixed.cream[pixel] > 2 * mixed.spot[pixel]
     assert mixed.cream[pixel] + mixed.spot[pixel] == pytest.approx(exact.cream[pixel] + exact.spot[pixel])
+
+
+@pytest.mark.parametrize("shiny", [False, True])
+def test_the_other_palettes_spot_colour_counts_less(
+    colours: ColourModel, shiny: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Spinda's spots are all one palette's: on a normal sprite, a pixel of a shiny spot colour (a photo's
+    colour cast on cream) counts OTHER_PALETTE as much as spot evidence as it would on a shiny one, and
+    the other way round."""
+    pack = default_pack(GEN3)
+    detection = exact_detection(pack, 0x1234ABCD, colours, shiny=shiny)
+    spots = SpindaRenderer(pack).spot_pixels([0x1234ABCD])[0]
+    y, x = (int(v[0]) for v in np.nonzero(pack.cream & ~spots & detection.inside))
+    crop = detection.crop.copy()
+    crop[y, x] = pack.palette(not shiny)[2 + GEN3.colour_shift]
+    distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(64, 64, 4)
+    changed = replace(detection, crop=crop, class_distance=distances, source_pixels=False)
+    evidence = {}
+    for weight in (OTHER_PALETTE, 0.0, 1.0):
+        monkeypatch.setattr(decode_module, "OTHER_PALETTE", weight)
+        obs = observe(changed, colours)
+        assert obs.shiny is shiny
+        evidence[weight] = float(obs.spot[y * 64 + x])
+    own, full = evidence[0.0], evidence[1.0]
+    assert own < 0.1 * full
+    assert evidence[OTHER_PALETTE] == pytest.approx(own + OTHER_PALETTE * (full - own))
 
 
 def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -> None:

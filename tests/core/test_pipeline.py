@@ -447,3 +447,13 @@ def test_a_gen4_face_spot_over_the_belly_is_not_charged_for_its_cream(
     (E18FF66A for F18FF66A, E4EF56DF for F4EF56DF, both one row up)."""
     renderer, pid, scene = bench_picture(reference_dir, GEN4, kind, seed, index)
     assert_look_right(identifier, renderer, pid, scene)
+
+
+@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 7, 13), (GEN4, 11, 10)])
+def test_a_photos_cast_towards_the_other_palette_counts_less(
+    identifier: Identifier, reference_dir: Path, family: GameFamily, seed: int, index: int
+) -> None:
+    """Photos of normal Spinda where the colour cast brings cream pixels near the shiny spot colours: counted
+    fully as spot evidence they drew a spot onto them (7582C650 for 7591C650, B21BFC9C for B21B3E9C)."""
+    renderer, pid, scene = bench_picture(reference_dir, family, "photo", seed, index)
+    assert_look_right(identifier, renderer, pid, scene)

@@ -183,8 +183,9 @@ def draw(design: Design) -> Canvas:
         p.canvas[belly] = cream_shading(design.belly, size, 0.1)[belly]
         p.canvas[boundary(design.belly.mask(size)) & belly & (design.belly.uv(size)[1] > 0.2)] = SHADE
     else:
-        # One flat cream: the palette has a single entry to spare, and the entry it replaced, a brown no
-        # pixel used, is kept as the other one is, for the colour model's other colours (core.detect).
+        # One flat cream: the palette had two spare entries, browns no pixel used, and the colour model
+        # takes every entry that is not cream or spot as an "other" colour (core.detect), so the belly
+        # takes one and the other brown stays.
         p.canvas[belly] = design.belly_cream
     ears = [p.cream_part(ear, 0.2) for ear in design.ears]
     head = p.cream_part(design.head, 0.1)

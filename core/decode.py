@@ -247,7 +247,8 @@ def observe(
     (`ColourModel.blended_distances`): darkened cream there is cream, not a faint spot that a wrong spot
     position could claim; how much it counts as paint is unchanged, so the fit (see `decode`) is too.
     Spot-coloured paint outside `allowed` (a mouth, an arm) takes the spot evidence from its neighbours
-    (`_touching_fixed_paint`)."""
+    (`_touching_fixed_paint`). The spot evidence is that of the palette (normal or shiny) with more of it,
+    plus OTHER_PALETTE times the other's."""
     d = detection.class_distance.reshape(-1, 4).astype(np.float64)
     far = np.full((len(d), 1), PAINT_DISTANCE)
     likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)

@@ -1,0 +1,18 @@
+"""The bundled example screenshots are what `python -m training.scenes` draws from the current art."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.assets import PROJECT_ROOT
+from training.scenes import main
+
+EXAMPLES = PROJECT_ROOT / "assets" / "examples"
+
+
+def test_the_bundled_examples_are_redrawn_exactly(tmp_path: Path) -> None:
+    main(["--out", str(tmp_path)])
+    drawn = sorted(path.name for path in tmp_path.iterdir())
+    assert drawn == sorted(path.name for path in EXAMPLES.iterdir())
+    for name in drawn:
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name

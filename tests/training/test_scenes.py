@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.assets import PROJECT_ROOT
+from core.assets import DEFAULT_ASSETS_DIR
 from training.scenes import main
 
-EXAMPLES = PROJECT_ROOT / "assets" / "examples"
+EXAMPLES = DEFAULT_ASSETS_DIR / "examples"
 
 
 def test_the_bundled_examples_are_redrawn_exactly(tmp_path: Path) -> None:

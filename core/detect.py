@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.assets import AssetPack
-from core.enlargement import AxisGrid, Enlargement, Span, fit, reconstruct
+from core.enlargement import CAPTURE_KERNELS, KERNELS, AxisGrid, Enlargement, Span, fit, reconstruct
 from core.games import Box, GameFamily
 from core.screen import ScreenView, find_screen
 
@@ -846,12 +846,13 @@ def _box_scores(paint: npt.NDArray[np.bool_], box: Box, offsets: int) -> npt.NDA
     return scores
 
 
-def _fitted(image: RgbImage, coarse: Frame, refined: bool = False) -> Enlargement:
-    """A smoothed picture's grid around a coarse frame, fitted to a few hundredths of a game pixel
-    (core.enlargement); with `refined`, the frame is already a fitted grid and only the filter is chosen."""
+def _fitted(image: RgbImage, coarse: Frame, kernels: Sequence[str], refined: bool = False) -> Enlargement:
+    """A smoothed picture's grid around a coarse frame, fitted to a few hundredths of a game pixel with one
+    of `kernels` (core.enlargement); with `refined`, the frame is already a fitted grid and only the filter
+    is chosen."""
     box = paint_box(coarse.family)
     grids = (AxisGrid(coarse.origin_x, coarse.scale_x), AxisGrid(coarse.origin_y, coarse.scale_y))
-    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1), refined)
+    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1), refined, kernels)
 
 
 # Candidates of one family whose paint boxes overlap this much (intersection over union) and whose scales
@@ -1057,22 +1058,23 @@ def _smoothed(
     limit: int,
     strict_background: bool,
     game_pixel: float | None = None,
+    kernels: Sequence[str] = tuple(KERNELS),
 ) -> list[Detection]:
-    """Detections in a smoothly enlarged picture: each candidate taken back to native pixels. Where the
-    size of a game pixel is known (a rectified photo's screen), a fit that strays from it is fitted again
-    from a box of that size (_PHOTO_SCALE_SLACK)."""
+    """Detections in a smoothly enlarged picture: each candidate taken back to native pixels, enlarged by
+    one of `kernels`. Where the size of a game pixel is known (a rectified photo's screen), a fit that
+    strays from it is fitted again from a box of that size (_PHOTO_SCALE_SLACK)."""
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
     for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, strict_background):
         shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
-            enlargement = _fitted(image, coarse)
+            enlargement = _fitted(image, coarse, kernels)
             if game_pixel is not None and abs(enlargement.x.scale / game_pixel - 1.0) > _PHOTO_SCALE_SLACK:
-                enlargement = _fitted(image, _rescaled(coarse, game_pixel))
+                enlargement = _fitted(image, _rescaled(coarse, game_pixel), kernels)
             fits.append((coarse, enlargement))
         else:
             # The filter is still chosen for this box's own spans.
-            enlargement = _fitted(image, _realigned(shared, coarse), refined=True)
+            enlargement = _fitted(image, _realigned(shared, coarse), kernels, refined=True)
         # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
         seen = {d.frame for d in found}
         found += [d for d in _native(image, enlargement, coarse.family, colours) if d.frame not in seen]
@@ -1105,9 +1107,11 @@ def _whole_screen(
     for where those at the screen's game pixels were no Spinda. The other families are searched only where
     nothing was found: a capture cropped to the other console's shape by chance, with a candidate of the
     named family on its sprite, is read in that family."""
-    found = _smoothed(image, colours, named, limit, strict_background)
+    found = _smoothed(image, colours, named, limit, strict_background, kernels=CAPTURE_KERNELS)
     rest = [f for f in families if f not in named]
-    return found if found or not rest else _smoothed(image, colours, rest, limit, strict_background)
+    if found or not rest:
+        return found
+    return _smoothed(image, colours, rest, limit, strict_background, kernels=CAPTURE_KERNELS)
 
 
 def _exposed(image: RgbImage, exposure: float) -> RgbImage:
@@ -1141,7 +1145,8 @@ def detect(
     pixel and the search is cheaper by the scale squared. Any other picture is taken back to native pixels
     by inverting its enlargement around each candidate (core.enlargement). A photographed screen, and a
     smoothed capture of a whole screen (`_screen_families`), are searched for their console's family only,
-    at the size of the screen's game pixels (`_coarse_frames`); a photographed screen is looked at again
+    at the size of the screen's game pixels (`_coarse_frames`), a capture with the unblurred filters only
+    (core.enlargement.CAPTURE_KERNELS); a photographed screen is looked at again
     brighter and darker where nothing was found (_PHOTO_EXPOSURES). Without `at_screen_pixels`, a smoothed
     whole screen's capture is searched at its own resolution instead, the other families where nothing
     was found, and any other picture gets nothing: it was searched so already. With `strict_background`,
@@ -1176,7 +1181,8 @@ def detect(
         if named:
             screen_size = named[0].screen_size
             assert screen_size is not None
-            return _smoothed(image, colours, named, limit, strict_background, image.shape[1] / screen_size[0])
+            game_pixel = image.shape[1] / screen_size[0]
+            return _smoothed(image, colours, named, limit, strict_background, game_pixel, CAPTURE_KERNELS)
         return _smoothed(image, colours, family_list, limit, strict_background)
     if strict_background or not at_screen_pixels:
         return []

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.enlargement import (
+    CAPTURE_KERNELS,
     KERNELS,
     AxisGrid,
     Enlargement,
@@ -186,3 +187,17 @@ def test_a_blur_between_two_kernels_is_undone_by_the_one_between_them() -> None:
     assert error("bilinear, blurred 1.0") < 0.5 * min(
         error("bilinear, blurred 0.7"), error("bilinear, blurred 1.4")
     )
+
+
+def test_a_capture_is_fitted_with_the_unblurred_filters_only() -> None:
+    """A blurred enlargement is fitted with its blur where every filter may be chosen, and with one of
+    the unblurred ones where only those are given (a whole screen's capture, core.detect)."""
+    assert CAPTURE_KERNELS == ("bilinear", "bicubic", "catmull-rom")
+    native = blocky(np.random.default_rng(2), 48)
+    picture, scale = enlarge(native, 3.1, "bilinear")
+    picture = np.asarray(cv2.GaussianBlur(picture, (0, 0), KERNELS["bilinear, blurred 1.0"].blur), np.uint8)
+    guess = AxisGrid(0.4 * scale, 1.07 * scale)
+    assert fit(picture, guess, guess, Span(8, 39), Span(8, 39)).kernel == "bilinear, blurred 1.0"
+    found = fit(picture, guess, guess, Span(8, 39), Span(8, 39), kernels=CAPTURE_KERNELS)
+    assert found.kernel in CAPTURE_KERNELS
+    assert found.x.scale == pytest.approx(scale, rel=0.01)

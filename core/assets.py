@@ -31,6 +31,8 @@ from core.games import GameFamily
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ASSETS_DIR = PROJECT_ROOT / "assets"
+# The bundled example screenshots (drawn by training.scenes; the README and `make demo` identify them).
+EXAMPLES_DIR = DEFAULT_ASSETS_DIR / "examples"
 
 Palette = npt.NDArray[np.uint8]  # (16, 3) RGB
 

@@ -19,9 +19,10 @@ Every function takes a numpy Generator and nothing else random, so a seed reprod
 The truth is the homography from native sprite coordinates (game pixel (u, v)'s top-left corner is the point
 (u, v)) to picture coordinates (pixel i spans [i, i + 1)), or None when there is no Spinda.
 
-Run as a script to write the bundled example screenshots from the project's default art:
+Run as a script to write the bundled example screenshots from the project's default art (into
+core.assets.EXAMPLES_DIR, wherever it is run from; `--out DIR` elsewhere):
 
-    .venv/bin/python -m training.scenes --out assets/examples
+    .venv/bin/python -m training.scenes
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from core.assets import EXAMPLES_DIR
 from core.render import SpindaRenderer
 
 Smooth = Literal["bilinear", "bicubic"] | None
@@ -344,7 +346,7 @@ def _write_examples(out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("assets/examples"))
+    parser.add_argument("--out", type=Path, default=EXAMPLES_DIR)
     _write_examples(parser.parse_args(argv).out)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.assets import EXAMPLES_DIR
 from core.cli import main
 from core.games import GEN3
 from core.pid import format_pid, traits
@@ -119,16 +120,13 @@ def test_assets_import_status_and_reset(
     assert "imported" not in run(capsys, "assets", "status")[1]
 
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
-
-
 def test_identify_json_contract_and_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     text = tmp_path / "notes.png"
     text.write_text("not a picture")
     registry = tmp_path / "registry.db"
-    example = EXAMPLES / "gen3_F2410A57.png"
+    example = EXAMPLES_DIR / "gen3_F2410A57.png"
     code, out, _ = run(
         capsys, "identify", "--json", "--registry", str(registry), str(empty), str(example), str(text)
     )
@@ -166,7 +164,8 @@ def test_identify_json_contract_and_registry(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_identify_table_and_no_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "identify", "--no-registry", "--top", "2", str(EXAMPLES / "gen4_DEADBEEF.png"))
+    example = str(EXAMPLES_DIR / "gen4_DEADBEEF.png")
+    code, out, _ = run(capsys, "identify", "--no-registry", "--top", "2", example)
     assert code == 0
     header, row = out.splitlines()
     assert header.split()[:3] == ["IMAGE", "STATUS", "PID"] and row.split()[1:4] == ["ok", "DEADBEEF", "gen4"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.assets import PROJECT_ROOT, default_pack, load_pack
+from core.assets import EXAMPLES_DIR, default_pack, load_pack
 from core.detect import detect
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier, _best
@@ -80,7 +80,7 @@ def test_screenshots_of_our_art(identifier: Identifier, family: GameFamily) -> N
 )
 def test_the_bundled_examples(identifier: Identifier, name: str, pid: int, shiny: bool) -> None:
     """The README's examples; the shiny one is smoothed x2 and JPEG-compressed, its spot edges blurred."""
-    result = identifier.identify_path(PROJECT_ROOT / "assets" / "examples" / name)
+    result = identifier.identify_path(EXAMPLES_DIR / name)
     assert result.status == "ok", result.message
     assert result.pid is not None and result.game is not None
     assert same_look(identifier, result.game, result.pid, pid)

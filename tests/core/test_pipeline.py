@@ -363,7 +363,8 @@ def test_a_whole_screen_capture_is_fitted_with_an_unblurred_filter(
 ) -> None:
     """Smoothed captures at x1.6 (the bench's seed 5) that JPEG had left looking blurred: fitted with a
     blurred filter, the Gen IV one reconstructed into a checkerboard of noise (no Spinda found) and the
-    Gen III one lost a spot's blurred pixel. A capture is never blurred further (CAPTURE_KERNELS)."""
+    Gen III one had its left ear spot read two rows off (confidence 0.05). A capture is never blurred
+    further (CAPTURE_KERNELS)."""
     renderer, pid, scene = bench_picture(reference_dir, family, "smooth+jpeg", 5, index)
     assert_look_right(identifier, renderer, pid, scene)
 

@@ -846,13 +846,15 @@ def _box_scores(paint: npt.NDArray[np.bool_], box: Box, offsets: int) -> npt.NDA
     return scores
 
 
-def _fitted(image: RgbImage, coarse: Frame, kernels: Sequence[str], refined: bool = False) -> Enlargement:
+def _fitted(
+    image: RgbImage, coarse: Frame, kernels: Sequence[str], refined: bool = False, narrow: bool = False
+) -> Enlargement:
     """A smoothed picture's grid around a coarse frame, fitted to a few hundredths of a game pixel with one
     of `kernels` (core.enlargement); with `refined`, the frame is already a fitted grid and only the filter
-    is chosen."""
+    is chosen; with `narrow`, the coarse frame's scale is right to about a hundredth."""
     box = paint_box(coarse.family)
     grids = (AxisGrid(coarse.origin_x, coarse.scale_x), AxisGrid(coarse.origin_y, coarse.scale_y))
-    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1), refined, kernels)
+    return fit(image, *grids, Span(box.x0, box.x1), Span(box.y0, box.y1), refined, kernels, narrow)
 
 
 # Candidates of one family whose paint boxes overlap this much (intersection over union) and whose scales
@@ -865,6 +867,12 @@ _SAME_SPRITE_SCALE = 0.12
 # photos of the games' sprites), whose scale search, 12% either side, could not reach the right one (a
 # Gen III sprite on stripes of its spot colour fitted at 0.76 of its size: no Spinda found).
 _PHOTO_SCALE_SLACK = 0.04
+# A capture of a whole screen has its sides rounded to whole pixels, so its game pixel is its width over the
+# console's to a few thousandths; a fit further off than this found a wrong scale, and is fitted again at
+# that one. Two captures at x1.5 and x1.8 had been fitted 5% large and read wrong; on the bench's 1200
+# smoothed and photographed games' sprites, 47 -> 45 wrong (and a Gen III capture on stripes of its own
+# spot colours, not found before, is found and read right).
+_CAPTURE_SCALE_SLACK = 0.01
 # An enlarged capture's sides are each rounded to whole pixels: a 240x160 screen at x1.5 is 360x240.
 _SCREEN_SHAPE_TOLERANCE = 0.01
 
@@ -1059,17 +1067,23 @@ def _smoothed(
     strict_background: bool,
     game_pixel: float | None = None,
     kernels: Sequence[str] = tuple(KERNELS),
+    exact_scale: float | None = None,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels, enlarged by
-    one of `kernels`. Where the size of a game pixel is known (a rectified photo's screen), a fit that
-    strays from it is fitted again from a box of that size (_PHOTO_SCALE_SLACK)."""
+    one of `kernels`. Where the size of a game pixel is known exactly (`exact_scale`: a capture of a whole
+    screen), a fit that strays from it (_CAPTURE_SCALE_SLACK) is fitted again at it; where roughly (a
+    rectified photo's screen), one that strays further (_PHOTO_SCALE_SLACK) is fitted again from a box of
+    that size."""
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
     for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, strict_background):
         shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
             enlargement = _fitted(image, coarse, kernels)
-            if game_pixel is not None and abs(enlargement.x.scale / game_pixel - 1.0) > _PHOTO_SCALE_SLACK:
+            if exact_scale is not None:
+                if abs(enlargement.x.scale / exact_scale - 1.0) > _CAPTURE_SCALE_SLACK:
+                    enlargement = _fitted(image, _rescaled(coarse, exact_scale), kernels, narrow=True)
+            elif game_pixel is not None and abs(enlargement.x.scale / game_pixel - 1.0) > _PHOTO_SCALE_SLACK:
                 enlargement = _fitted(image, _rescaled(coarse, game_pixel), kernels)
             fits.append((coarse, enlargement))
         else:
@@ -1107,7 +1121,12 @@ def _whole_screen(
     for where those at the screen's game pixels were no Spinda. The other families are searched only where
     nothing was found: a capture cropped to the other console's shape by chance, with a candidate of the
     named family on its sprite, is read in that family."""
-    found = _smoothed(image, colours, named, limit, strict_background, kernels=CAPTURE_KERNELS)
+    screen_size = named[0].screen_size
+    assert screen_size is not None
+    scale = image.shape[1] / screen_size[0]
+    found = _smoothed(
+        image, colours, named, limit, strict_background, kernels=CAPTURE_KERNELS, exact_scale=scale
+    )
     rest = [f for f in families if f not in named]
     if found or not rest:
         return found
@@ -1182,7 +1201,9 @@ def detect(
             screen_size = named[0].screen_size
             assert screen_size is not None
             game_pixel = image.shape[1] / screen_size[0]
-            return _smoothed(image, colours, named, limit, strict_background, game_pixel, CAPTURE_KERNELS)
+            return _smoothed(
+                image, colours, named, limit, strict_background, game_pixel, CAPTURE_KERNELS, game_pixel
+            )
         return _smoothed(image, colours, family_list, limit, strict_background)
     if strict_background or not at_screen_pixels:
         return []

@@ -239,12 +239,14 @@ def fit(
     span_y: Span,
     refined: bool = False,
     kernels: Sequence[str] = tuple(KERNELS),
+    narrow: bool = False,
 ) -> Enlargement:
     """Refine a coarse grid (scale maybe 10% off, offset anywhere) to the enlargement that best explains the
     picture around the native spans: scale to a few thousandths, phase to a few hundredths of a pixel,
     and the filter among `kernels`. With `refined`, the grids are already that close (another frame's fit
     on the same sprite), and only the filter and the last hundredths of phase are chosen, for these
-    spans."""
+    spans. With `narrow`, the scale is known to about a hundredth (a capture's), and only scales that
+    close are searched."""
     x0, x1 = x.origin + span_x.lo * x.scale, x.origin + (span_x.hi + 1) * x.scale
     y0, y1 = y.origin + span_y.lo * y.scale, y.origin + (span_y.hi + 1) * y.scale
     along_y = _signals(image, 0, (int(x0), int(np.ceil(x1))))
@@ -271,7 +273,8 @@ def fit(
     # Scale and phase on the middle filter first, then the filter, whose choice moves the best grid little.
     gx, gy = x, y
     if not refined:
-        _, gx, gy = search("bicubic", scale * (1.0 + _COARSE_SCALES), _COARSE_PHASES, (0.0, 0.0))
+        scales = scale * (1.0 + (_FINE_SCALES if narrow else _COARSE_SCALES))
+        _, gx, gy = search("bicubic", scales, _COARSE_PHASES, (0.0, 0.0))
         around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
         _, gx, gy = search("bicubic", gx.scale * (1.0 + _FINE_SCALES), _FINE_PHASES, around)
     around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))

@@ -201,3 +201,14 @@ def test_a_capture_is_fitted_with_the_unblurred_filters_only() -> None:
     found = fit(picture, guess, guess, Span(8, 39), Span(8, 39), kernels=CAPTURE_KERNELS)
     assert found.kernel in CAPTURE_KERNELS
     assert found.x.scale == pytest.approx(scale, rel=0.01)
+
+
+def test_a_narrow_fit_searches_only_scales_near_its_guess() -> None:
+    """Where the scale is known to about a hundredth (a capture's), the fit keeps to it: from a guess 5%
+    off it stays within the fine search's reach of the guess, where the full search finds the true one."""
+    native = blocky(np.random.default_rng(2), 48)
+    picture, scale = enlarge(native, 3.0, "bilinear")
+    guess = AxisGrid(0.0, 1.05 * scale)
+    assert fit(picture, guess, guess, Span(8, 39), Span(8, 39)).x.scale == pytest.approx(scale, rel=0.003)
+    narrow = fit(picture, guess, guess, Span(8, 39), Span(8, 39), narrow=True)
+    assert narrow.x.scale == pytest.approx(guess.scale, rel=0.013)

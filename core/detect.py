@@ -869,7 +869,7 @@ _SAME_SPRITE_SCALE = 0.12
 _PHOTO_SCALE_SLACK = 0.04
 # A capture of a whole screen has its sides rounded to whole pixels, so its game pixel is its width over the
 # console's to a few thousandths; a fit further off than this found a wrong scale, and is fitted again at
-# that one. Two captures at x1.5 and x1.8 had been fitted 5% large and read wrong; on the bench's 1200
+# the capture's. Two captures at x1.5 and x1.8 had been fitted 5% large and read wrong; on the bench's 1200
 # smoothed and photographed games' sprites, 47 -> 45 wrong (and a Gen III capture on stripes of its own
 # spot colours, not found before, is found and read right).
 _CAPTURE_SCALE_SLACK = 0.01
@@ -1165,7 +1165,8 @@ def detect(
     by inverting its enlargement around each candidate (core.enlargement). A photographed screen, and a
     smoothed capture of a whole screen (`_screen_families`), are searched for their console's family only,
     at the size of the screen's game pixels (`_coarse_frames`), a capture with the unblurred filters only
-    (core.enlargement.CAPTURE_KERNELS); a photographed screen is looked at again
+    (core.enlargement.CAPTURE_KERNELS) and at its own scale (_CAPTURE_SCALE_SLACK); a photographed screen
+    is looked at again
     brighter and darker where nothing was found (_PHOTO_EXPOSURES). Without `at_screen_pixels`, a smoothed
     whole screen's capture is searched at its own resolution instead, the other families where nothing
     was found, and any other picture gets nothing: it was searched so already. With `strict_background`,

@@ -1109,6 +1109,13 @@ def _screen_families(image: RgbImage, families: list[GameFamily]) -> list[GameFa
     return named
 
 
+def _capture_scale(image: RgbImage, family: GameFamily) -> float:
+    """The size of a game pixel in a capture of the family's whole screen: its width over the screen's."""
+    screen_size = family.screen_size
+    assert screen_size is not None
+    return float(image.shape[1] / screen_size[0])
+
+
 def _whole_screen(
     image: RgbImage,
     colours: ColourModel,
@@ -1121,9 +1128,7 @@ def _whole_screen(
     for where those at the screen's game pixels were no Spinda. The other families are searched only where
     nothing was found: a capture cropped to the other console's shape by chance, with a candidate of the
     named family on its sprite, is read in that family."""
-    screen_size = named[0].screen_size
-    assert screen_size is not None
-    scale = image.shape[1] / screen_size[0]
+    scale = _capture_scale(image, named[0])
     found = _smoothed(
         image, colours, named, limit, strict_background, kernels=CAPTURE_KERNELS, exact_scale=scale
     )
@@ -1199,9 +1204,7 @@ def detect(
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
         if named:
-            screen_size = named[0].screen_size
-            assert screen_size is not None
-            game_pixel = image.shape[1] / screen_size[0]
+            game_pixel = _capture_scale(image, named[0])
             return _smoothed(
                 image, colours, named, limit, strict_background, game_pixel, CAPTURE_KERNELS, game_pixel
             )

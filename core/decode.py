@@ -247,8 +247,8 @@ def observe(
     (`ColourModel.blended_distances`): darkened cream there is cream, not a faint spot that a wrong spot
     position could claim; how much it counts as paint is unchanged, so the fit (see `decode`) is too.
     Spot-coloured paint outside `allowed` (a mouth, an arm) takes the spot evidence from its neighbours
-    (`_touching_fixed_paint`). The spot evidence is that of the palette (normal or shiny) with more of it,
-    plus OTHER_PALETTE times the other's."""
+    (`_touching_fixed_paint`). The spot evidence is that of the palette (normal or shiny) with more of it
+    over the whole sprite, plus OTHER_PALETTE times the other's."""
     d = detection.class_distance.reshape(-1, 4).astype(np.float64)
     far = np.full((len(d), 1), PAINT_DISTANCE)
     likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
@@ -260,13 +260,17 @@ def observe(
         p[:, PAINT_CLASSES] = p[:, PAINT_CLASSES].sum(axis=1, keepdims=True) * shares
     keep = detection.inside.reshape(-1)
     normal, shiny = p[:, SPOT], p[:, SHINY_SPOT]
+    # The palette is judged on the whole sprite, its fixed spot-coloured parts (mouth, arms) included: the
+    # shiny palette recolours them too, and they outnumber the spots a PID may show. Judged on the allowed
+    # region alone, a photo's dark red face spots (nearer the outline's colours than any spot colour) had
+    # lost to cream cast towards the shiny spot colours, and their halved evidence to no Spinda found.
+    is_shiny = bool((shiny * keep).sum() > (normal * keep).sum())
     if allowed is not None:
         outside = keep & ~allowed.reshape(-1)
         touching = _touching_fixed_paint(normal + shiny, outside, detection.inside.shape)
         normal, shiny = normal * (1.0 - touching), shiny * (1.0 - touching)
         keep = keep & allowed.reshape(-1)
     normal, shiny = normal * keep, shiny * keep
-    is_shiny = bool(shiny.sum() > normal.sum())
     return Observation(
         detection.family,
         spot=(shiny + OTHER_PALETTE * normal if is_shiny else normal + OTHER_PALETTE * shiny).astype(

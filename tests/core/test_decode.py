@@ -272,6 +272,31 @@ def test_the_other_palettes_spot_colour_counts_less(
     assert evidence[OTHER_PALETTE] == pytest.approx(own + OTHER_PALETTE * (full - own))
 
 
+def test_the_palette_is_judged_on_the_whole_sprite(colours: ColourModel) -> None:
+    """A normal Gen IV sprite whose allowed region shows more cream cast to a shiny spot colour than spot
+    colour (a photo's yellow cast, spots dimmed towards the outline) is still read as normal: its arms and
+    mouth, outside the allowed region, are spot-coloured too and take the palette with them, so its real
+    spots keep their full evidence."""
+    pack = default_pack(GEN4)
+    pid = 0x1234ABCD
+    allowed = envelope(GEN4, pack.cream)
+    detection = exact_detection(pack, pid, colours)
+    spots = SpindaRenderer(pack).spot_pixels([pid])[0]
+    shown = int((spots & allowed).sum())
+    crop = detection.crop.reshape(-1, 3).copy()
+    cast = np.flatnonzero(pack.cream & ~spots & allowed & detection.inside)[: 3 * shown // 2]
+    crop[cast] = pack.palette(True)[2 + GEN4.colour_shift]
+    distances = colours.class_distances(crop.astype(np.float32)).reshape(80, 80, 4)
+    changed = replace(detection, crop=crop.reshape(80, 80, 3), class_distance=distances)
+    # Judged on the allowed region alone, the sprite would be shiny.
+    assert observe(replace(changed, inside=changed.inside & allowed), colours).shiny
+    observed = observe(changed, colours, allowed)
+    assert not observed.shiny
+    plain = observe(detection, colours, allowed)
+    chosen = spots.reshape(-1) & allowed.reshape(-1)
+    assert np.allclose(observed.spot[chosen], plain.spot[chosen])
+
+
 def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -> None:
     """A body whose lower half is all halfway between cream and spot (a gradient, not a blurred edge) is
     no Spinda: only a share of the explained spot pixels is forgiven (forgiving every halfway pixel, this

@@ -388,6 +388,16 @@ def test_a_photo_of_a_dark_screen_beside_a_dark_bezel_is_read_in_its_family(
     assert_look_right(identifier, renderer, pid, scene)
 
 
+def test_a_photo_under_a_yellow_cast_is_read_in_the_normal_palette(
+    identifier: Identifier, reference_dir: Path
+) -> None:
+    """A phone photo (the bench's held-out seed 13) of the games' Gen IV sprite under a yellow cast, its
+    face spots beside the mouth dark red: judged on the allowed region alone, the cast cream made the
+    sprite shiny, its spot evidence was halved and no Spinda was found. Its arms take the palette too."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, "photo", 13, 48)
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 def test_json_shape(identifier: Identifier) -> None:
     renderer = identifier.looks["gen3"].renderer
     scene = make_screenshot(

@@ -273,10 +273,10 @@ def test_the_other_palettes_spot_colour_counts_less(
 
 
 def test_the_palette_is_judged_on_the_whole_sprite(colours: ColourModel) -> None:
-    """A normal Gen IV sprite whose allowed region shows more cream cast to a shiny spot colour than spot
-    colour (a photo's yellow cast, spots dimmed towards the outline) is still read as normal: its arms and
-    mouth, outside the allowed region, are spot-coloured too and take the palette with them, so its real
-    spots keep their full evidence."""
+    """A normal Gen IV sprite whose allowed region shows more cream cast to a shiny spot colour than pixels
+    of its own spot colours (a photo's yellow cast, spots dimmed towards the outline) is still read as
+    normal: its arms and mouth, outside the allowed region, are spot-coloured too and take the palette with
+    them, so its real spots keep their full evidence."""
     pack = default_pack(GEN4)
     pid = 0x1234ABCD
     allowed = envelope(GEN4, pack.cream)

@@ -961,8 +961,9 @@ def _reconstruction(
 def _native(
     image: RgbImage, fitted: Enlargement, family: GameFamily, colours: ColourModel
 ) -> list[Detection]:
-    """Detections in the native pixels reconstructed on a fitted grid, colour cast taken out: one for the
-    whole-pixel offset the silhouette gives, or else for each where the paint box fits best."""
+    """Detections in the native pixels reconstructed on a fitted grid, colour cast taken out: one for each
+    whole-pixel offset the silhouette reads (the paint box choosing among readings a line apart), or
+    where it reads none, for each where the paint box fits best."""
     size = family.frame_size
     assert size is not None
     reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
@@ -990,16 +991,22 @@ def _native(
         distance = colours.class_distances(pixels).reshape(*native.shape[:2], 4)
         nearest_paint = distance[..., 1:].min(axis=2)
         paint = (nearest_paint <= _RECONSTRUCTED_PAINT) & (nearest_paint < distance[..., OTHER]) & sprite
-        # An axis the silhouette left a line in doubt (a faint ear tip or outline lost to a background of
-        # near colours) is settled by the paint box where it can be: a reading whose box holds clearly
-        # less paint is dropped.
         scores = _box_scores(paint, box, 2 * _RECONSTRUCTION_MARGIN + 1)
-        floor = scores.max() - _BOX_SCORE_SLACK
-        offsets = [(x, y) for x, y in offsets if scores[y, x] >= floor]
-        best = np.flatnonzero(scores.ravel() >= floor)
-        best = best[np.argsort(-scores.ravel()[best], kind="stable")]
-        ranked = zip(*np.unravel_index(best, scores.shape), strict=True)
-        offsets += [(int(x), int(y)) for y, x in ranked if (x, y) not in offsets]
+        if offsets:
+            # An axis the silhouette left a line in doubt (a faint ear tip or outline lost to a background
+            # of near colours) is settled by the paint box among its readings: a reading whose box holds
+            # clearly less paint than another's is dropped. A box a line beyond every reading can hold
+            # more, where blur leaves a paint-coloured halo on one side (a Gen IV photo's box one column left
+            # of its readings, 3 paint pixels ahead, was decoded a column off); the silhouette's extent
+            # still bounds the frame.
+            floor = max(scores[y, x] for x, y in offsets) - _BOX_SCORE_SLACK
+            offsets = sorted(
+                ((x, y) for x, y in offsets if scores[y, x] >= floor), key=lambda o: -scores[o[1], o[0]]
+            )
+        else:
+            best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
+            best = best[np.argsort(-scores.ravel()[best], kind="stable")]
+            offsets = [(int(x), int(y)) for y, x in zip(*np.unravel_index(best, scores.shape), strict=True)]
     found: list[Detection] = []
     for x, y in offsets[:_OFFSETS_TRIED]:
         frame = Frame(family, float(x), float(y), 1.0, 1.0)

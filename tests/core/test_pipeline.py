@@ -388,6 +388,18 @@ def test_a_photo_of_a_dark_screen_beside_a_dark_bezel_is_read_in_its_family(
     assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 7, 24), (GEN4, 11, 17)])
+def test_a_photographed_sprite_is_framed_within_its_silhouettes_readings(
+    identifier: Identifier, reference_dir: Path, family: GameFamily, seed: int, index: int
+) -> None:
+    """Phone photos (the bench's seeds 7 and 11) whose silhouette read a line long (across; the Gen IV one
+    down too), and whose paint box held 3 more paint pixels a line beyond every reading (a blurred halo on
+    one side): that box had been decoded, every spot a row (Gen III) or a column (Gen IV) off. The box
+    only chooses among the readings."""
+    renderer, pid, scene = bench_picture(reference_dir, family, "photo", seed, index)
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 def test_a_photo_under_a_yellow_cast_is_read_in_the_normal_palette(
     identifier: Identifier, reference_dir: Path
 ) -> None:

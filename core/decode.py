@@ -98,6 +98,12 @@ FILL_PAINT_DISTANCE = 40.0
 # 10) read the games' sprites far better and earn the tenth back: with the 1.0 blur filter, 33 -> 31 wrong
 # of those 600, 11 -> 9 and 17 -> 16 of two sets of 240 held-out ones (0.08: 32, 10, 16; 0.15: 35 of 600).
 PRIOR_WEIGHT = 0.1
+# A tie-breaker may not outvote the pixels: a byte's prior is at most PRIOR_CAP pixels below its spot's
+# likeliest byte's. The network can be sure and wrong on the games' sprites: a Gen IV capture at x5.25, its
+# frame right and its reconstruction clean, had its left face spot read a pixel off, the pixels favouring
+# the truth by 0.8 and the prior the answer by 1.4. Session 15, the bench's 1200 smoothed and photographed
+# games' sprites: 42 -> 40 wrong at 0.5, none lost (0.3: 40, one answer swapped; 1.0: 42, unchanged).
+PRIOR_CAP = 0.5
 # Spot-coloured pixels joined to a fixed part (mouth, arm) within this many steps are that part
 # (`_touching_fixed_paint`).
 FIXED_PAINT_STEPS = 2
@@ -328,13 +334,17 @@ def _covers(family: GameFamily) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.fl
     return reach, np.ascontiguousarray(cover[:, :, reach], dtype=np.float32)
 
 
-def _prior_table(proba: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float32]:
-    """(4, 256) log-prior per spot byte from (8, 16) nibble probabilities; zeros without a model."""
+def _prior(proba: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float32]:
+    """(4, 256) prior score in pixels per spot byte from (8, 16) nibble probabilities: PRIOR_WEIGHT times its
+    log-probability, at most PRIOR_CAP below its spot's likeliest byte's; zeros without a model."""
     if proba is None:
         return np.zeros((4, 256), dtype=np.float32)
     logp = np.log(np.clip(proba, 1e-6, 1.0)).astype(np.float32)
     byte = np.arange(256)
-    return np.stack([logp[2 * i, byte & 15] + logp[2 * i + 1, byte >> 4] for i in range(4)])
+    per_byte = np.stack([logp[2 * i, byte & 15] + logp[2 * i + 1, byte >> 4] for i in range(4)])
+    weighted = PRIOR_WEIGHT * per_byte
+    capped: npt.NDArray[np.float32] = np.maximum(weighted, weighted.max(axis=1, keepdims=True) - PRIOR_CAP)
+    return capped
 
 
 def decode(
@@ -350,7 +360,7 @@ def decode(
     covers = all_covers.compress(evident, axis=2)  # a copy, ten times faster than fancy indexing here
     spot, cream = spot_all[evident], cream_all[evident]
     weights = ((1.0 + MISS) * spot - FALSE_SPOT * cream).astype(np.float32)
-    prior = PRIOR_WEIGHT * _prior_table(proba)
+    prior = _prior(proba)
 
     def covered(chosen: list[int | None], skip: int | None = None) -> npt.NDArray[np.float32]:
         """The pixels the chosen spots cover (None: not chosen), leaving out spot `skip`."""

@@ -312,6 +312,24 @@ def test_halfway_colours_are_forgiven_only_on_spot_edges(colours: ColourModel) -
     assert decode(observe(blend, colours, envelope(GEN3, pack.cream))).fit < MIN_FIT
 
 
+@pytest.mark.parametrize("cap", [decode_module.PRIOR_CAP, np.inf])
+def test_the_cnn_prior_cannot_outvote_a_pixel(cap: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One clear spot pixel that only positions the network calls near-impossible reach (1.5 in score)
+    outweighs its certainty, capped at PRIOR_CAP below its favourite; uncapped, its 2.8 wins."""
+    monkeypatch.setattr(decode_module, "PRIOR_CAP", cap)
+    cover = spot_cover(GEN3)
+    favourite = 0x88
+    pixel = int(np.flatnonzero(cover[2, 0x00] & ~cover[:, favourite].any(axis=0))[0])
+    spot = np.zeros(64 * 64, np.float32)
+    spot[pixel] = 1.0
+    observation = Observation(GEN3, spot, np.zeros_like(spot), shiny=False)
+    proba = np.full((8, 16), 1e-9, np.float32)
+    proba[:, favourite & 15] = 1.0
+    chosen = GEN3.spot_bytes(decode(observation, proba).pids[0])
+    reached = any(cover[i, b, pixel] for i, b in enumerate(chosen))
+    assert reached is (cap == decode_module.PRIOR_CAP)
+
+
 def test_faint_unexplained_spot_evidence_is_not_a_missed_spot(colours: ColourModel) -> None:
     """Outlines blurred or cast towards a spot colour leave faint spot evidence on many pixels no spot
     explains; a right answer keeps its fit over them, while as many clearly spot-coloured pixels left

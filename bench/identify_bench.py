@@ -9,12 +9,14 @@ that pack shows pixels the picture's art hides.
     .venv/bin/python -m bench.identify_bench --quick          # a few hundred pictures, a few minutes
     .venv/bin/python -m bench.identify_bench --per-cell 100   # the full run
     .venv/bin/python -m bench.identify_bench --per-cell 30 --configs default --kinds smooth+jpeg photo
+    .venv/bin/python -m bench.identify_bench --per-cell 30 --configs default --kinds smooth+jpeg --full-chroma
 
 Configurations (--configs): "default" (the project's art, the shipped model if present), "decoder" (decoder
 only) and "cnn" (CNN only) when a model is present, "reference" (the games' art given as assets), and
 "resnet34" (the original design: a ResNet-34 CNN only, with the checkpoints given by --resnet34). The
-no-Spinda and confidence rows come with "default"; --no-speed leaves out the speed table.
-"""
+no-Spinda and confidence rows come with "default"; --no-speed leaves out the speed table. --full-chroma
+saves the same pictures' JPEGs with colour at full resolution (4:4:4): what JPEG's usual half-resolution
+colour (4:2:0) costs."""
 
 from __future__ import annotations
 
@@ -106,6 +108,7 @@ def accuracy_table(
     seed: int,
     confidences: list[tuple[float, bool]],
     wanted: Sequence[str] = KINDS,
+    full_chroma: bool = False,
 ) -> list[str]:
     """The table's rows for the `wanted` kinds of picture; each answered picture's (confidence, look right)
     is added to `confidences`."""
@@ -117,7 +120,7 @@ def accuracy_table(
             # Seeded by the kind's place in KINDS: a cell's pictures do not depend on which others run.
             rng = np.random.default_rng([seed, family.frame_size or 0, KINDS.index(kind)])
             tally = Tally()
-            for pid, scene in scenes(source, kind, per_cell, rng):
+            for pid, scene in scenes(source, kind, per_cell, rng, full_chroma):
                 status, found, game, confidence = answer(scene.image)
                 ok = status == "ok" and found is not None and game == family.key
                 look = ok and found is not None and same_look(source, pid, found)
@@ -223,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--speed", action=argparse.BooleanOptionalAction, default=True, help="time default and resnet34"
     )
+    parser.add_argument(
+        "--full-chroma",
+        action="store_true",
+        help="save the JPEG pictures with colour at full resolution (4:4:4) instead of the usual 4:2:0",
+    )
     parser.add_argument("--measure", choices=("default", "resnet34"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure is not None:
@@ -264,7 +272,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, identifier, answer in configs:
         confidences: list[tuple[float, bool]] = default_confidences if name == "default" else []
         table = accuracy_table(
-            name, identifier, answer, args.reference, per_cell, args.seed, confidences, args.kinds
+            name,
+            identifier,
+            answer,
+            args.reference,
+            per_cell,
+            args.seed,
+            confidences,
+            args.kinds,
+            args.full_chroma,
         )
         for row in table:
             print(row, flush=True)

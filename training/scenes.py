@@ -168,9 +168,11 @@ def _enlarge(canvas: RgbImage, scale: float, smooth: Smooth) -> RgbImage:
     return np.asarray(cv2.resize(canvas, size, interpolation=_INTERPOLATION[smooth]), dtype=np.uint8)
 
 
-def jpeg(image: RgbImage, quality: int) -> RgbImage:
+def jpeg(image: RgbImage, quality: int, full_chroma: bool = False) -> RgbImage:
+    """JPEG-compressed, as most encoders do it: colour (chroma) kept at half the resolution across and down
+    (4:2:0), or, with `full_chroma`, at full resolution (4:4:4)."""
     buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, "JPEG", quality=quality)
+    Image.fromarray(image).save(buffer, "JPEG", quality=quality, subsampling=0 if full_chroma else 2)
     return np.asarray(Image.open(buffer).convert("RGB"), dtype=np.uint8)
 
 
@@ -186,6 +188,7 @@ def make_screenshot(
     jpeg_quality: int | None = None,
     context: Context = "summary",
     shiny: bool = False,
+    full_chroma: bool = False,
 ) -> Scene:
     """A game screen with the (S, S, 4) sprite on it; `shiny` only records what the sprite shows."""
     if scale < 1:
@@ -197,7 +200,7 @@ def make_screenshot(
     image = _enlarge(canvas, scale, smooth)
     sx, sy = image.shape[1] / width, image.shape[0] / height
     if jpeg_quality is not None:
-        image = jpeg(image, jpeg_quality)
+        image = jpeg(image, jpeg_quality, full_chroma)
     return Scene(image, _scaling(sx, sy, x * sx, y * sy), shiny)
 
 
@@ -233,12 +236,13 @@ def make_photo(
     jpeg_quality: int = 85,
     context: Context = "summary",
     shiny: bool = False,
+    full_chroma: bool = False,
 ) -> Scene:
     """A phone photo of a screen showing the sprite at `scale`."""
     screen = make_screenshot(sprite_rgba, rng, scale, "bilinear", None, context, shiny)
     assert screen.homography is not None
     image, matrix = _photograph(screen.image, rng, warp)
-    return Scene(jpeg(image, jpeg_quality), matrix @ screen.homography, shiny)
+    return Scene(jpeg(image, jpeg_quality, full_chroma), matrix @ screen.homography, shiny)
 
 
 def _creature(rng: np.random.Generator, size: int) -> RgbImage:
@@ -285,11 +289,16 @@ KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo")
 
 
 def scenes(
-    renderer: SpindaRenderer, kind: str, count: int, rng: np.random.Generator
+    renderer: SpindaRenderer,
+    kind: str,
+    count: int,
+    rng: np.random.Generator,
+    full_chroma: bool = False,
 ) -> list[tuple[int, Scene]]:
     """`count` random PIDs, a quarter shiny where the pack has a shiny palette, each on a random context as
     `kind` (one of KINDS): pixel-sharp at that scale; smoothed (bilinear or bicubic, x1.5-6) and JPEG
-    (quality 60-94); or a phone photo of a screen at x3-6."""
+    (quality 60-94); or a phone photo of a screen at x3-6. With `full_chroma`, the JPEGs keep their colour
+    at full resolution (4:4:4); the same pictures otherwise."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of picture {kind!r}: one of {', '.join(KINDS)}")
     out = []
@@ -304,9 +313,17 @@ def scenes(
         elif kind == "smooth+jpeg":
             smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
             scale = float(rng.uniform(1.5, 6.0))
-            scene = make_screenshot(sprite, rng, scale, smooth, int(rng.integers(60, 95)), context, shiny)
+            quality = int(rng.integers(60, 95))
+            scene = make_screenshot(sprite, rng, scale, smooth, quality, context, shiny, full_chroma)
         else:
-            scene = make_photo(sprite, rng, float(rng.uniform(3.0, 6.0)), context=context, shiny=shiny)
+            scene = make_photo(
+                sprite,
+                rng,
+                float(rng.uniform(3.0, 6.0)),
+                context=context,
+                shiny=shiny,
+                full_chroma=full_chroma,
+            )
         out.append((pid, scene))
     return out
 

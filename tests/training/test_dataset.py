@@ -22,7 +22,7 @@ from training.dataset import (
     targets,
     training_packs,
 )
-from training.scenes import scenes
+from training.scenes import jpeg, scenes
 
 
 def test_same_seed_same_stream_other_seed_other_stream(toy_pack: AssetPack) -> None:
@@ -133,3 +133,30 @@ def test_test_screenshots_are_fixed_and_mix_the_kinds_of_picture(toy_pack: Asset
 def test_scenes_refuse_an_unknown_kind(toy_pack: AssetPack) -> None:
     with pytest.raises(ValueError, match="unknown kind of picture 'sharp x7'"):
         scenes(SpindaRenderer(toy_pack), "sharp x7", 1, np.random.default_rng(0))
+
+
+def test_jpeg_keeps_colour_detail_only_at_full_chroma() -> None:
+    # A checkerboard of two colours of one luminance: at 4:2:0 their colours average out, at 4:4:4 they stay.
+    rows, columns = np.mgrid[:32, :32]
+    image = np.where(((rows + columns) % 2 == 0)[..., None], [200, 100, 100], [100, 151, 100]).astype(
+        np.uint8
+    )
+    for quality in (60, 90):
+        usual = np.abs(jpeg(image, quality).astype(int) - image).mean()
+        full = np.abs(jpeg(image, quality, full_chroma=True).astype(int) - image).mean()
+        assert full < 6 and usual > 20
+
+
+def test_full_chroma_draws_the_same_pictures(toy_pack: AssetPack) -> None:
+    renderer = SpindaRenderer(toy_pack)
+    for kind in ("smooth+jpeg", "photo"):
+        usual = scenes(renderer, kind, 3, np.random.default_rng(5))
+        full = scenes(renderer, kind, 3, np.random.default_rng(5), full_chroma=True)
+        for (pid, picture), (same_pid, full_picture) in zip(usual, full, strict=True):
+            assert pid == same_pid and picture.shiny == full_picture.shiny
+            assert picture.homography is not None and full_picture.homography is not None
+            np.testing.assert_allclose(picture.homography, full_picture.homography)
+            assert not np.array_equal(picture.image, full_picture.image)
+            # Only the colour's resolution differs: the pictures' brightness agrees closely.
+            luma = np.array([0.299, 0.587, 0.114])
+            assert np.abs(picture.image @ luma - full_picture.image @ luma).mean() < 3

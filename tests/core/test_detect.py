@@ -11,6 +11,8 @@ import pytest
 
 from core.assets import AssetPack, default_pack, load_pack
 from core.detect import (
+    _RECONSTRUCTED_STEP,
+    _REGION_REACH,
     _SMOOTH_STEP,
     MAX_SCALE,
     ColourModel,
@@ -26,6 +28,7 @@ from core.detect import (
     _same_sprite,
     _screen_families,
     _silhouette_offsets,
+    _surroundings,
     detect,
     paint_box,
     pixel_grid,
@@ -217,6 +220,20 @@ def test_distinct_colours_are_the_sorted_ones(count: int, palette: int) -> None:
     expected, expected_counts = np.unique(pixels, axis=0, return_counts=True)
     order = np.lexsort(colours.T[::-1])
     assert np.array_equal(colours[order], expected) and np.array_equal(counts[order], expected_counts)
+
+
+def test_a_spot_pixel_joined_to_the_screen_through_the_outline_stays_the_sprites() -> None:
+    """A brown screen, a brown outline a step from it, and inside it a spot-orange pixel a step from the
+    outline (the colours of a Gen III capture on a brown screen): the gradient reaches the spot, which lies
+    far from every colour of the screen, so only the plain surroundings take it."""
+    window = np.full((12, 12, 3), (121, 69, 51), np.uint8)
+    window[3:9, 3:9] = (139, 91, 65)
+    window[4:8, 4:8] = (230, 213, 164)
+    window[5, 4] = (159, 97, 54)
+    assert _surroundings(window, _RECONSTRUCTED_STEP)[5, 4]
+    region = ~_surroundings(window, _RECONSTRUCTED_STEP, _REGION_REACH)
+    assert region[5, 4] and region[5:7, 5:7].all()
+    assert not region[0].any() and not region[3, 3:9].any()
 
 
 def test_alike_is_the_largest_channel_difference_within_the_step() -> None:

@@ -52,8 +52,8 @@ def answers(identifier: Identifier, family: GameFamily) -> dict[str, Answer]:
     def observation(crop: npt.NDArray[np.uint8]) -> Detection:
         size = crop.shape[0]
         distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
-        sprite = ~_surroundings(crop, _RECONSTRUCTED_STEP)
-        return Detection(Frame(family, 0.0, 0.0, 1.0, 1.0), crop, distances, sprite)
+        _, near = _surroundings(crop, _RECONSTRUCTED_STEP)
+        return Detection(Frame(family, 0.0, 0.0, 1.0, 1.0), crop, distances, ~near)
 
     def decoder(crop: npt.NDArray[np.uint8], prior: bool = False) -> int:
         proba = model.predict_proba(crop[None])[0] if prior and model is not None else None

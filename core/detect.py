@@ -570,26 +570,24 @@ def _alike_regions(image: RgbImage, step: int) -> tuple[npt.NDArray[np.int32], n
     return np.asarray(labels[::2, ::2], dtype=np.int32), np.asarray(stats, dtype=np.int32)
 
 
-def _surroundings(image: RgbImage, step: int, reach: float | None = None) -> npt.NDArray[np.bool_]:
+def _surroundings(image: RgbImage, step: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """In a window around a sprite with a margin of background all round, the background up to the
     sprite's outline, however it is shaded or patterned: the pixels joined to the window's border through
     neighbours differing by at most `step` (a gradient), and those joined to it through pixels within
-    `step` of a colour on the border (a checkerboard, whose squares differ by far more than a step). With
-    `reach`, a pixel joined only through a gradient is background only within `reach` steps of a colour on
-    the border."""
+    `step` of a colour on the border (a checkerboard, whose squares differ by far more than a step). Then
+    the same less the pixels joined through a gradient alone that lie over _REGION_REACH steps from every
+    colour on the border (where the sprite's region is read)."""
     labels, _ = _alike_regions(image, step)
     border_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     shaded = np.isin(labels, border_labels)
     edge = np.unique(np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]), axis=0)
     squared = _squared_distances(image.reshape(-1, 3).astype(np.float32), edge.astype(np.float32))
-    if reach is not None:
-        shaded &= (squared.min(axis=1) <= (reach * step) ** 2).reshape(image.shape[:2])
-    like = (squared.min(axis=1) <= step**2).reshape(image.shape[:2])
+    nearest = squared.min(axis=1).reshape(image.shape[:2])
+    like = nearest <= step**2
     _, parts = cv2.connectedComponents(like.astype(np.uint8), connectivity=4)
     touching = np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]))
     patterned = np.isin(parts, touching[touching > 0])
-    out: npt.NDArray[np.bool_] = shaded | patterned
-    return out
+    return shaded | patterned, (shaded & (nearest <= (_REGION_REACH * step) ** 2)) | patterned
 
 
 def candidate_frames(
@@ -960,15 +958,16 @@ def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> li
 
 def _reconstruction(
     image: RgbImage, fitted: Enlargement, start_x: int, start_y: int, size: int
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-    """Native pixels from (start_x, start_y) on a fitted grid, a frame and both margins wide, and which of
-    them the surroundings do not reach (the sprite)."""
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Native pixels from (start_x, start_y) on a fitted grid, a frame and both margins wide, which of them
+    the surroundings do not reach (the sprite, whose frame is read), and the sprite's region (where its
+    colours are read; `_surroundings`)."""
     length = size - 1 + 2 * _RECONSTRUCTION_MARGIN
     reconstructed = reconstruct(
         image, fitted, Span(start_x, start_x + length), Span(start_y, start_y + length)
     )
-    sprite = ~_surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP)
-    return reconstructed, sprite
+    surroundings, near = _surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP)
+    return reconstructed, ~surroundings, ~near
 
 
 def _native(
@@ -981,7 +980,7 @@ def _native(
     assert size is not None
     reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
     start_x = start_y = -_RECONSTRUCTION_MARGIN
-    reconstructed, sprite = _reconstruction(image, fitted, start_x, start_y, size)
+    reconstructed, sprite, region = _reconstruction(image, fitted, start_x, start_y, size)
     silhouette = _silhouette_offsets(sprite, family)
     if len(silhouette) == 1 and not (silhouette[0][0] in reach and silhouette[0][1] in reach):
         # The coarse frame was too far off for the margin: the silhouette gives the frame, but its box would
@@ -989,7 +988,7 @@ def _native(
         # (a frame a pixel or more off whose spots explain the picture about as well).
         start_x += silhouette[0][0] - _RECONSTRUCTION_MARGIN
         start_y += silhouette[0][1] - _RECONSTRUCTION_MARGIN
-        reconstructed, sprite = _reconstruction(image, fitted, start_x, start_y, size)
+        reconstructed, sprite, region = _reconstruction(image, fitted, start_x, start_y, size)
         silhouette = _silhouette_offsets(sprite, family)
     gains = colours.cast(reconstructed[sprite])
     native = np.clip(np.round(reconstructed * gains), 0, 255).astype(np.uint8)
@@ -1020,7 +1019,6 @@ def _native(
             best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
             best = best[np.argsort(-scores.ravel()[best], kind="stable")]
             offsets = [(int(x), int(y)) for y, x in zip(*np.unravel_index(best, scores.shape), strict=True)]
-    region = ~_surroundings(np.round(reconstructed).astype(np.uint8), _RECONSTRUCTED_STEP, _REGION_REACH)
     found: list[Detection] = []
     for x, y in offsets[:_OFFSETS_TRIED]:
         frame = Frame(family, float(x), float(y), 1.0, 1.0)

@@ -12,7 +12,6 @@ import pytest
 from core.assets import AssetPack, default_pack, load_pack
 from core.detect import (
     _RECONSTRUCTED_STEP,
-    _REGION_REACH,
     _SMOOTH_STEP,
     MAX_SCALE,
     ColourModel,
@@ -230,10 +229,11 @@ def test_a_spot_pixel_joined_to_the_screen_through_the_outline_stays_the_sprites
     window[3:9, 3:9] = (139, 91, 65)
     window[4:8, 4:8] = (230, 213, 164)
     window[5, 4] = (159, 97, 54)
-    assert _surroundings(window, _RECONSTRUCTED_STEP)[5, 4]
-    region = ~_surroundings(window, _RECONSTRUCTED_STEP, _REGION_REACH)
-    assert region[5, 4] and region[5:7, 5:7].all()
-    assert not region[0].any() and not region[3, 3:9].any()
+    surroundings, near = _surroundings(window, _RECONSTRUCTED_STEP)
+    only_plain = np.zeros((12, 12), dtype=bool)
+    only_plain[5, 4] = True
+    assert np.array_equal(surroundings & ~near, only_plain)
+    assert near[0].all() and near[3, 3:9].all() and not near[5:7, 5:7].any()
 
 
 def test_alike_is_the_largest_channel_difference_within_the_step() -> None:

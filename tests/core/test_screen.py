@@ -234,3 +234,31 @@ def test_a_screen_within_the_surroundings_noise_is_not_looked_for() -> None:
     rng = np.random.default_rng(5)
     photo = photograph(rng, dark_screen(rng, (0, 8, 10)))
     assert find_screen(photo.image, SIZES) is None
+
+
+def fading_screen(rng: np.random.Generator, top: float, bottom: float) -> Image:
+    """A DS screen whose picture darkens from `top` to `bottom` levels above the surroundings' colour (in
+    each channel), with a lighter patch of blocks (a sprite) in its upper half."""
+    lift = np.linspace(top, bottom, 192)[:, None, None]
+    native = np.clip(np.add(SURROUND, lift) + np.zeros((192, 256, 3)), 0, 255).astype(np.uint8)
+    native[30:90, 100:160] = blocks(rng, 60, 60)
+    return native
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_screen_fading_into_the_surroundings_is_found_whole(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen whose lower rows darken to within _SURROUND_DISTANCE of the surroundings' colour (a Gen IV
+    photo's gradient, read as a GBA screen and its Spinda as a Gen III one) but stay further than their
+    noise is found whole, at its size and scale: the outline cut short there has a side with no
+    surroundings beyond it."""
+    rng = np.random.default_rng(seed)
+    photo = photograph(rng, fading_screen(rng, 40.0, 19.0))
+    view = found(photo)
+    assert view.screen_size == (256, 192)
+    assert view.scale == pytest.approx(true_scale(photo, (256, 192)), rel=0.01)
+    # The check can tell: taking every side for an edge, the screen is the part above the cut.
+    monkeypatch.setattr("core.screen._bounded", lambda *args: True)
+    cut = find_screen(photo.image, SIZES)
+    assert cut is not None and cut.screen_size == (240, 160)

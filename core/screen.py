@@ -45,9 +45,9 @@ _POLYGON_TOLERANCE = 0.02
 _SIDE_TRIM = 0.08
 _SIDE_BAND = 4.0  # picture pixels from the polygon's side that count as that side's outline
 _MIN_SIDE_POINTS = 20
-# Picture pixels beyond a side at which the surroundings must show, for the side to be the screen's edge:
-# past the blur of a photo's edge (a few pixels), short of the picture's border.
-_OUTSIDE_OFFSET = 8.0
+# Picture pixels either side of a side at which the surroundings and the screen must show, for the side to
+# be the screen's edge (`_edged`): past the blur of a photo's edge (a few pixels).
+_EDGE_OFFSET = 8.0
 _EDGE_SAMPLES = 20  # points along a side (its trimmed middle) where the surroundings are looked for
 # Largest log-ratio between the quadrilateral's aspect and a known screen's that still counts as a view of
 # that screen under slight perspective.
@@ -150,21 +150,29 @@ def _corners(outline: npt.NDArray[np.int32]) -> npt.NDArray[np.float64] | None:
     return ordered if len({tuple(p) for p in ordered.round(3)}) == 4 else None
 
 
-def _bounded(squared: npt.NDArray[np.int32], corners: npt.NDArray[np.float64], faint: float) -> bool:
-    """Whether every side of the quadrilateral is the screen's edge: just beyond it, along most of its
-    length, lie the surroundings (within `faint` of their colour)."""
+def _edged(squared: npt.NDArray[np.int32], corners: npt.NDArray[np.float64], faint: float) -> bool:
+    """Whether every side of the quadrilateral is the screen's edge: along most of its length, the
+    surroundings (within `faint` of their colour) lie just beyond it, and the screen, at least half that
+    further from them, just within. A side traced across a picture that fades into the surroundings'
+    colour has a gradient on both sides of it instead."""
     height, width = squared.shape
     centre = corners.mean(axis=0)
     t = np.linspace(_SIDE_TRIM, 1 - _SIDE_TRIM, _EDGE_SAMPLES)[:, None]
+
+    def distance(points: npt.NDArray[np.float64]) -> float:
+        x = np.clip(np.rint(points[:, 0]).astype(np.intp), 0, width - 1)
+        y = np.clip(np.rint(points[:, 1]).astype(np.intp), 0, height - 1)
+        return float(np.sqrt(np.median(squared[y, x])))
+
     for i in range(4):
         a, b = corners[i], corners[(i + 1) % 4]
         along = b - a
         normal = np.array([-along[1], along[0]]) / float(np.linalg.norm(along))
         if normal @ (a - centre) < 0:
             normal = -normal
-        points = np.rint(a + t * along + _OUTSIDE_OFFSET * normal).astype(np.intp)
-        x, y = np.clip(points[:, 0], 0, width - 1), np.clip(points[:, 1], 0, height - 1)
-        if np.median(squared[y, x]) > faint**2:
+        outside = distance(a + t * along + _EDGE_OFFSET * normal)
+        inside = distance(a + t * along - _EDGE_OFFSET * normal)
+        if outside > faint or inside - outside < faint / 2:
             return False
     return True
 
@@ -181,14 +189,16 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
     faint = max(_FAINT_DISTANCE, _NOISE_MARGIN * noise)
     outline = _outline(squared, _SURROUND_DISTANCE)
     corners = None if outline is None else _corners(outline)
-    if (corners is None or not _bounded(squared, corners, faint)) and faint < _SURROUND_DISTANCE:
+    if (corners is None or not _edged(squared, corners, faint)) and faint < _SURROUND_DISTANCE:
         # A dark screen beside a dark bezel (a Gen IV photo: 27-29 from it) stands out from the
         # surroundings by less than _SURROUND_DISTANCE, but still by more than their own noise; so does
         # the part of a screen whose picture darkens towards the surroundings' colour, which the outline
         # at _SURROUND_DISTANCE leaves out (its side there is no edge: the screen goes on beyond it).
         outline = _outline(squared, faint)
         corners = None if outline is None else _corners(outline)
-    if corners is None:
+    # A screen fading into the surroundings' colour itself has no edge to find there: its shape is
+    # unknown, and the photo is searched as it is (a Gen IV photo so cut had the GBA's shape).
+    if corners is None or not _edged(squared, corners, faint):
         return None
     top, right, bottom, left = (np.linalg.norm(corners[(i + 1) % 4] - corners[i]) for i in range(4))
     aspect = (top + bottom) / (left + right)

@@ -259,6 +259,23 @@ def test_a_screen_fading_into_the_surroundings_is_found_whole(
     assert view.screen_size == (256, 192)
     assert view.scale == pytest.approx(true_scale(photo, (256, 192)), rel=0.01)
     # The check can tell: taking every side for an edge, the screen is the part above the cut.
-    monkeypatch.setattr("core.screen._bounded", lambda *args: True)
+    monkeypatch.setattr("core.screen._edged", lambda *args: True)
     cut = find_screen(photo.image, SIZES)
     assert cut is not None and cut.screen_size == (240, 160)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_screen_fading_into_the_surroundings_colour_itself_is_not_guessed(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen whose upper rows fade into the surroundings' very colour has no edge there at any
+    distance: its shape is unknown, so no screen is found (the photo is searched as it is), rather than one
+    cut short (a Gen IV photo's so cut had the GBA's shape, and its sprite was read as a Gen III one)."""
+    rng = np.random.default_rng(seed)
+    photo = photograph(rng, fading_screen(rng, 0.0, 60.0))
+    assert find_screen(photo.image, SIZES) is None
+    # The check can tell: taking every side for an edge, a screen short of its top is found.
+    monkeypatch.setattr("core.screen._edged", lambda *args: True)
+    cut = find_screen(photo.image, SIZES)
+    assert cut is not None
+    assert cut.screen_size != (256, 192) or cut.scale < 0.97 * true_scale(photo, (256, 192))

@@ -388,6 +388,29 @@ def test_a_photo_of_a_dark_screen_beside_a_dark_bezel_is_read_in_its_family(
     assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("seed", "index"), [(5, 21), (15, 47), (19, 32)])
+def test_a_photo_of_a_screen_fading_into_its_surroundings_is_read_in_its_family(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Phone photos (the bench's seeds 5, 15 and 19) of DS screens whose picture darkens towards the
+    surroundings' colour at a corner, the bottom or the top: the screen's outline was cut there, so it was
+    warped back askew (the Gen IV sprite read a column off at confidence 0.40) or took the GBA's shape (read
+    as a Gen III one). A cut side has no surroundings beyond it, or no screen within it, and the screen is
+    looked for again fainter, or where the picture fades into the surroundings' very colour (seed 19), not
+    at all: the photo is searched as it is (core.screen)."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, "photo", seed, index)
+    assert_look_right(identifier, renderer, pid, scene)
+
+
+def test_a_gen4_photo_with_few_spots_showing_is_found(identifier: Identifier, reference_dir: Path) -> None:
+    """A phone photo (the bench's seed 23) of the games' Gen IV sprite whose spots lie mostly off its body:
+    its PID shows 21 spot pixels, explained 11.8 in the photo, and was answered no Spinda while a fit
+    needed 12 (core.decode.MIN_EXPLAINED)."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, "photo", 23, 9)
+    assert int(renderer.spot_pixels([pid]).sum()) <= 21
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 7, 24), (GEN4, 11, 17)])
 def test_a_photographed_sprite_is_framed_within_its_silhouettes_readings(
     identifier: Identifier, reference_dir: Path, family: GameFamily, seed: int, index: int

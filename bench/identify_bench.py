@@ -10,13 +10,15 @@ that pack shows pixels the picture's art hides.
     .venv/bin/python -m bench.identify_bench --per-cell 100   # the full run
     .venv/bin/python -m bench.identify_bench --per-cell 30 --configs default --kinds smooth+jpeg photo
     .venv/bin/python -m bench.identify_bench --per-cell 30 --configs default --kinds smooth+jpeg --full-chroma
+    .venv/bin/python -m bench.identify_bench --per-cell 30 --configs default --second-frame
 
 Configurations (--configs): "default" (the project's art, the shipped model if present), "decoder" (decoder
 only) and "cnn" (CNN only) when a model is present, "reference" (the games' art given as assets), and
 "resnet34" (the original design: a ResNet-34 CNN only, with the checkpoints given by --resnet34). The
 no-Spinda and confidence rows come with "default"; --no-speed leaves out the speed table. --full-chroma
 saves the same pictures' JPEGs with colour at full resolution (4:4:4): what JPEG's usual half-resolution
-colour (4:2:0) costs."""
+colour (4:2:0) costs. --second-frame draws the sprites on their second animation frame, where the family
+has one (the Gen IV games': a screenshot taken while the sprite moves), and measures those families only."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.machine import describe_machine, peak_memory_mb
-from core.assets import PROJECT_ROOT, load_pack
+from core.assets import PROJECT_ROOT, load_pack, second_frame_pack
 from core.detect import Detection, detect
 from core.games import GEN3, GEN4
 from core.pid import pid_from_coordinates
@@ -109,12 +111,18 @@ def accuracy_table(
     confidences: list[tuple[float, bool]],
     wanted: Sequence[str] = KINDS,
     full_chroma: bool = False,
+    second_frame: bool = False,
 ) -> list[str]:
     """The table's rows for the `wanted` kinds of picture; each answered picture's (confidence, look right)
-    is added to `confidences`."""
+    is added to `confidences`. With `second_frame`, the sprites are drawn on their second animation frame,
+    and families without one are left out."""
     rows = []
     for family in FAMILIES:
-        source = SpindaRenderer(load_pack(reference / family.key, family))
+        pack = load_pack(reference / family.key, family)
+        drawn = second_frame_pack(pack) if second_frame else pack
+        if drawn is None:
+            continue
+        source = SpindaRenderer(drawn)
         index = identifier.looks.get(family.key)
         for kind in wanted:
             # Seeded by the kind's place in KINDS: a cell's pictures do not depend on which others run.
@@ -231,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="save the JPEG pictures with colour at full resolution (4:4:4) instead of the usual 4:2:0",
     )
+    parser.add_argument(
+        "--second-frame",
+        action="store_true",
+        help="draw the sprites on their second animation frame (Gen IV only: Gen III has none)",
+    )
     parser.add_argument("--measure", choices=("default", "resnet34"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure is not None:
@@ -281,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             confidences,
             args.kinds,
             args.full_chroma,
+            args.second_frame,
         )
         for row in table:
             print(row, flush=True)

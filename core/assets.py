@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,8 +106,11 @@ def write_jasc_palette(path: Path, palette: Palette) -> None:
     path.write_text("\n".join(["JASC-PAL", "0100", str(len(rows)), *rows]) + "\n", encoding="ascii")
 
 
-def read_indexed_sprite(path: Path, family: GameFamily) -> tuple[npt.NDArray[np.uint8], Palette]:
-    """The first frame of an indexed sprite and its embedded palette (padded to 16 colours)."""
+def read_indexed_sprite(
+    path: Path, family: GameFamily, second: bool = False
+) -> tuple[npt.NDArray[np.uint8], Palette]:
+    """The first frame of an indexed sprite, or with `second` its second, and its embedded palette (padded
+    to 16 colours)."""
     size = family.frame_size
     assert size is not None
     try:
@@ -129,7 +132,9 @@ def read_indexed_sprite(path: Path, family: GameFamily) -> tuple[npt.NDArray[np.
             f"{path}: the sprite is {width}x{height}; {family.key} needs {size}x{size} "
             f"(or two frames, {2 * size}x{size})"
         )
-    frame = pixels[:, :size]
+    if second and width != 2 * size:
+        raise AssetPackError(f"{path}: the sprite has one frame, not two")
+    frame = pixels[:, size:] if second else pixels[:, :size]
     if frame.max() > 15:
         raise AssetPackError(
             f"{path}: pixels use palette index {frame.max()}; a sprite has 16 colours (0..15)"
@@ -153,6 +158,24 @@ def load_pack(folder: Path, family: GameFamily, name: str | None = None) -> Asse
             f"{folder / 'front.png'}: no pixel uses the cream indices 1..3, so no spot can show"
         )
     return AssetPack(family, name or folder.name, folder, sprite, normal, shiny)
+
+
+def second_frame_pack(pack: AssetPack) -> AssetPack | None:
+    """The pack's second animation frame as a pack of its own (the Gen IV games' front.png holds two),
+    moved right by `GameFamily.second_frame_shift`, the distance the games draw its spots left of the
+    first frame's, so the first frame's spot rule draws it. None where the family has no known second frame
+    or the pack's sprite has one frame."""
+    shift = pack.family.second_frame_shift
+    front = pack.source / "front.png"
+    if shift is None:
+        return None
+    try:
+        frame, _ = read_indexed_sprite(front, pack.family, second=True)
+    except AssetPackError:
+        return None
+    moved = np.zeros_like(frame)
+    moved[:, shift:] = frame[:, :-shift]
+    return replace(pack, name=f"{pack.name} (second frame)", sprite=moved)
 
 
 def default_pack(family: GameFamily, assets: Path | None = None) -> AssetPack:

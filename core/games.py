@@ -73,6 +73,11 @@ class GameFamily:
     value_decides_traits: bool = True
     # The console's screen in pixels (one of the DS's two), where the sprite is shown at 1:1.
     screen_size: tuple[int, int] | None = None
+    # The sprite's second animation frame (the Gen IV games' front.png holds two): how far left of the
+    # first its spots are drawn (its body moved with them), and the first row from which it is drawn
+    # differently (its arms, belly and legs, from row 43 down); None where no second frame is known.
+    second_frame_shift: int | None = None
+    pose_row: int | None = None
 
     @property
     def renderable(self) -> bool:
@@ -138,6 +143,8 @@ GEN4 = GameFamily(
     ability_rule="gen4",
     shiny_threshold=8,
     screen_size=(256, 192),
+    second_frame_shift=14,
+    pose_row=43,
 )
 
 BDSP = GameFamily(

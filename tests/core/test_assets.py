@@ -28,6 +28,7 @@ from core.assets import (
     pack_status,
     read_jasc_palette,
     remove_imported_pack,
+    second_frame_pack,
     user_pack_dir,
 )
 from core.games import BDSP, GEN3, GEN4, GameFamily
@@ -464,3 +465,33 @@ def test_reference_with_a_foreign_gen4_sprite_is_refused_and_keeps_the_pack(
         import_pack(reference_dir / "gen3", GEN4)
     assert _pack_files(GEN4) == before
     assert_renders_golden(reference_dir, GEN4)
+
+
+def test_the_gen4_games_second_frame_is_drawn_by_their_rule(reference_dir: Path) -> None:
+    """The second animation frame of the games' Gen IV sheet, as a pack, draws each PID as the games do:
+    spot pixel (x, y) of spots.json lands at (x - 14 + dx, y + dy) on that frame (the reference README),
+    where the frame's paint is 1..3. The pack holds the frame moved 14 pixels right, where the first
+    frame's rule draws it."""
+    second = second_frame_pack(load_pack(reference_dir / "gen4", GEN4))
+    assert second is not None
+    with Image.open(reference_dir / "gen4" / "front.png") as image:
+        sheet = np.array(image, dtype=np.uint8)
+    frame = sheet[:, 80:]
+    spots = json.loads((reference_dir / "gen4" / "spots.json").read_text())["spots"]
+    renderer = SpindaRenderer(second)
+    for pid in np.random.default_rng(0).integers(0, 2**32, 20, dtype=np.uint64):
+        expected = frame.copy()
+        for pixels, byte in zip(spots, GEN4.spot_bytes(int(pid)), strict=True):
+            for x, y in pixels:
+                px, py = x - 14 + (byte & 15) - 8, y + (byte >> 4) - 8
+                if 0 <= px < 80 and 0 <= py < 80 and 1 <= frame[py, px] <= 3:
+                    expected[py, px] = frame[py, px] + 5
+        drawn = renderer.indexed([int(pid)])[0]
+        assert np.array_equal(drawn[:, 14:], expected[:, :66]), f"{int(pid):08X}"
+        assert not expected[:, 66:].any()
+
+
+def test_only_a_sheet_of_two_frames_has_a_second_frame(reference_dir: Path) -> None:
+    """Our art draws one frame, and no second frame of the Gen III games' sprite is known."""
+    assert second_frame_pack(default_pack(GEN4)) is None
+    assert second_frame_pack(load_pack(reference_dir / "gen3", GEN3)) is None

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.assets import EXAMPLES_DIR, default_pack, load_pack
+from core.assets import EXAMPLES_DIR, default_pack, load_pack, second_frame_pack
 from core.detect import detect
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier, _best
@@ -400,6 +400,30 @@ def test_a_photo_of_a_screen_fading_into_its_surroundings_is_read_in_its_family(
     at all: the photo is searched as it is (core.screen)."""
     renderer, pid, scene = bench_picture(reference_dir, GEN4, "photo", seed, index)
     assert_look_right(identifier, renderer, pid, scene)
+
+
+@pytest.mark.parametrize(
+    ("kind", "index"), [("smooth+jpeg", 2), ("smooth+jpeg", 7), ("photo", 0), ("photo", 2)]
+)
+def test_the_gen4_sprites_second_animation_frame_is_framed_right(
+    identifier: Identifier, reference_dir: Path, kind: str, index: int
+) -> None:
+    """Pictures (the bench's seed 5 cells, `--second-frame`) of the games' Gen IV sprite on its second
+    animation frame, whose arms and legs are drawn elsewhere: pixels of the sprite beyond our art's
+    silhouette count for choosing a frame only above row 43 (`GameFamily.pose_row`), where both frames are
+    drawn alike. Counting every row, each of these was read a column off (of the cell's first 12: smoothed
+    5 right, photos 4; above row 43, 11 and 12)."""
+    drawn = second_frame_pack(load_pack(reference_dir / "gen4", GEN4))
+    assert drawn is not None
+    renderer = SpindaRenderer(drawn)
+    rng = np.random.default_rng([5, GEN4.frame_size or 0, KINDS.index(kind)])
+    pid, scene = scenes(renderer, kind, index + 1, rng)[index]
+    assert_look_right(identifier, renderer, pid, scene)
+    every_row = Identifier()
+    body = every_row.bodies["gen4"]
+    every_row.bodies["gen4"] = replace(body, steady=np.ones_like(body.steady))
+    wrong = every_row.identify_array(scene.image).pid
+    assert wrong is not None and not np.array_equal(*renderer.spot_pixels([pid, wrong]))
 
 
 def test_a_gen4_photo_with_few_spots_showing_is_found(identifier: Identifier, reference_dir: Path) -> None:

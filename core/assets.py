@@ -166,11 +166,10 @@ def second_frame_pack(pack: AssetPack) -> AssetPack | None:
     first frame's, so the first frame's spot rule draws it. None where the family has no known second frame
     or the pack's sprite has one frame."""
     shift = pack.family.second_frame_shift
-    front = pack.source / "front.png"
     if shift is None:
         return None
     try:
-        frame, _ = read_indexed_sprite(front, pack.family, second=True)
+        frame, _ = read_indexed_sprite(pack.source / "front.png", pack.family, second=True)
     except AssetPackError:
         return None
     moved = np.zeros_like(frame)

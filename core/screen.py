@@ -177,6 +177,16 @@ def _edged(squared: npt.NDArray[np.int32], corners: npt.NDArray[np.float64], fai
     return True
 
 
+def _screen_corners(
+    squared: npt.NDArray[np.int32], threshold: float, faint: float
+) -> npt.NDArray[np.float64] | None:
+    """The corners of the screen outlined `threshold` from the surroundings (see `_outline`), if the outline
+    is four-sided and every side is the screen's edge (`_edged`)."""
+    outline = _outline(squared, threshold)
+    corners = None if outline is None else _corners(outline)
+    return corners if corners is not None and _edged(squared, corners, faint) else None
+
+
 def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> ScreenView | None:
     """The photographed screen, rectified, or None when the picture does not show a whole screen of one of
     `screen_sizes` inside its surroundings (any screenshot, and photos cropped inside the screen)."""
@@ -187,18 +197,16 @@ def find_screen(image: RgbImage, screen_sizes: Iterable[tuple[int, int]]) -> Scr
     surround, noise = surroundings
     squared = _distance_map(image, surround)
     faint = max(_FAINT_DISTANCE, _NOISE_MARGIN * noise)
-    outline = _outline(squared, _SURROUND_DISTANCE)
-    corners = None if outline is None else _corners(outline)
-    if (corners is None or not _edged(squared, corners, faint)) and faint < _SURROUND_DISTANCE:
+    corners = _screen_corners(squared, _SURROUND_DISTANCE, faint)
+    if corners is None and faint < _SURROUND_DISTANCE:
         # A dark screen beside a dark bezel (a Gen IV photo: 27-29 from it) stands out from the
         # surroundings by less than _SURROUND_DISTANCE, but still by more than their own noise; so does
         # the part of a screen whose picture darkens towards the surroundings' colour, which the outline
         # at _SURROUND_DISTANCE leaves out (its side there is no edge: the screen goes on beyond it).
-        outline = _outline(squared, faint)
-        corners = None if outline is None else _corners(outline)
-    # A screen fading into the surroundings' colour itself has no edge to find there: its shape is
-    # unknown, and the photo is searched as it is (a Gen IV photo so cut had the GBA's shape).
-    if corners is None or not _edged(squared, corners, faint):
+        corners = _screen_corners(squared, faint, faint)
+    if corners is None:
+        # Also a screen fading into the surroundings' colour itself, which has no edge to find there: its
+        # shape is unknown, and the photo is searched as it is (a Gen IV photo so cut had the GBA's shape).
         return None
     top, right, bottom, left = (np.linalg.norm(corners[(i + 1) % 4] - corners[i]) for i in range(4))
     aspect = (top + bottom) / (left + right)

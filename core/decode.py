@@ -262,10 +262,13 @@ def observe(
 
     Each class's likelihood falls off with the distance to its nearest colour (a Gaussian of COLOUR_SIGMA),
     and a colour far from all of them is 'something else' with the likelihood of PAINT_DISTANCE, so a blend
-    of spot and outline counts partly, and a background colour not at all. In a blurred crop, which paint
-    a pixel is (cream or spot) is then judged allowing for the outline mixed in at the sprite's edges
-    (`ColourModel.blended_distances`): darkened cream there is cream, not a faint spot that a wrong spot
-    position could claim; how much it counts as paint is unchanged, so the fit (see `decode`) is too.
+    of spot and outline counts partly, and a background colour not at all. In a crop that may have been
+    blurred (`Detection.blurred`: a photo's), which paint a pixel is (cream or spot) is then judged
+    allowing for the outline mixed in at the sprite's edges (`ColourModel.blended_distances`): darkened
+    cream there is cream, not a faint spot that a wrong spot position could claim; how much it counts as
+    paint is unchanged, so the fit (see `decode`) is too. A capture's unblurred enlargement is undone
+    exactly, and its edge pixels keep their own brightness: there a spot's pixel beside the outline, its
+    colour washed towards its neighbours' by JPEG, had been taken for darkened cream.
     Spot-coloured paint outside `allowed` (a mouth, an arm) takes the spot evidence from its neighbours
     (`_touching_fixed_paint`). The spot evidence is that of the palette (normal or shiny) with more of it
     over the whole sprite, plus OTHER_PALETTE times the other's."""
@@ -273,7 +276,7 @@ def observe(
     far = np.full((len(d), 1), PAINT_DISTANCE)
     likelihood = np.exp(-0.5 * (np.concatenate([d, far], axis=1) / COLOUR_SIGMA) ** 2)
     p = likelihood / np.maximum(likelihood.sum(axis=1, keepdims=True), 1e-300)
-    if not detection.source_pixels:
+    if detection.blurred:
         mixed = colours.blended_distances(detection.crop.reshape(-1, 3).astype(np.float32))
         paint_likelihood = np.exp(-0.5 * (mixed.astype(np.float64) / COLOUR_SIGMA) ** 2)
         shares = paint_likelihood / np.maximum(paint_likelihood.sum(axis=1, keepdims=True), 1e-300)

@@ -122,6 +122,9 @@ class Detection:
     class_distance: npt.NDArray[np.float32]  # (S, S, 4): RGB distance to each class's nearest colour
     inside: npt.NDArray[np.bool_]  # (S, S): the pixel is in a paint region that lies within the sprite box
     source_pixels: bool = False  # the crop is the picture's own pixels, exact (a pixel-sharp capture)
+    # The enlargement searched included blurred filters (a photo, or a picture of unknown origin), so the
+    # sprite's edge pixels may mix its paint with the outline (core.decode.observe).
+    blurred: bool = False
 
     @property
     def family(self) -> GameFamily:
@@ -1095,6 +1098,7 @@ def _smoothed(
     that size."""
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
+    blurred = any(KERNELS[name].blur for name in kernels)
     for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, strict_background):
         shared = next((fitted for other, fitted in fits if _same_sprite(other, coarse)), None)
         if shared is None:
@@ -1110,7 +1114,11 @@ def _smoothed(
             enlargement = _fitted(image, _realigned(shared, coarse), kernels, refined=True)
         # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
         seen = {d.frame for d in found}
-        found += [d for d in _native(image, enlargement, coarse.family, colours) if d.frame not in seen]
+        found += [
+            replace(d, blurred=blurred)
+            for d in _native(image, enlargement, coarse.family, colours)
+            if d.frame not in seen
+        ]
     return found
 
 

@@ -254,7 +254,8 @@ def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(
     """A Gen IV photo's body edge: cream mixed with the outline, (167, 136, 89), lies nearer a spot colour
     than any cream. Allowing for the mix, it is cream: a spot placed there would pay for a false spot pixel
     rather than gain a faint one (so had wrong answers moved a hidden spot onto the edge). A pixel-sharp
-    crop's colours are exact and keep the plain reading; how much the pixel counts as paint is unchanged."""
+    crop's colours are exact and keep the plain reading, as do a capture's, whose unblurred enlargement is
+    undone exactly; how much the pixel counts as paint is unchanged."""
     detection = exact_detection(default_pack(GEN4), 0x12345678, colours)
     edge = np.array([[167, 136, 89]], dtype=np.float32)
     plain = colours.class_distances(edge)[0]
@@ -265,12 +266,15 @@ def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(
     crop[y, x] = edge[0]
     distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(80, 80, 4)
     sharp = Detection(detection.frame, crop, distances, detection.inside, source_pixels=True)
-    blurred_edge = replace(sharp, source_pixels=False)
+    blurred_edge = replace(sharp, source_pixels=False, blurred=True)
+    capture = replace(sharp, source_pixels=False)
     pixel = y * 80 + x
     # Both palettes' spot evidence counted fully, so the sums below are all the paint evidence.
     monkeypatch.setattr(decode_module, "OTHER_PALETTE", 1.0)
     exact, mixed = observe(sharp, colours), observe(blurred_edge, colours)
     assert exact.spot[pixel] > exact.cream[pixel]
+    captured = observe(capture, colours)
+    assert captured.spot[pixel] == exact.spot[pixel] and captured.cream[pixel] == exact.cream[pixel]
     assert mixed.cream[pixel] > 2 * mixed.spot[pixel]
     assert mixed.cream[pixel] + mixed.spot[pixel] == pytest.approx(exact.cream[pixel] + exact.spot[pixel])
 

@@ -53,7 +53,8 @@ def answers(identifier: Identifier, family: GameFamily) -> dict[str, Answer]:
         size = crop.shape[0]
         distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
         _, near = _surroundings(crop, _RECONSTRUCTED_STEP)
-        return Detection(Frame(family, 0.0, 0.0, 1.0, 1.0), crop, distances, ~near)
+        # Read as a photo's crop is: the augmented set's crops are blurred.
+        return Detection(Frame(family, 0.0, 0.0, 1.0, 1.0), crop, distances, ~near, blurred=True)
 
     def decoder(crop: npt.NDArray[np.uint8], prior: bool = False) -> int:
         proba = model.predict_proba(crop[None])[0] if prior and model is not None else None

@@ -200,7 +200,7 @@ def blurred(detection: Detection, colours: ColourModel, sigma: float) -> Detecti
     crop = np.asarray(cv2.GaussianBlur(detection.crop, (0, 0), sigma), dtype=np.uint8)
     size = crop.shape[0]
     distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(size, size, 4)
-    return Detection(detection.frame, crop, distances, detection.inside)
+    return Detection(detection.frame, crop, distances, detection.inside, blurred=True)
 
 
 def test_blurred_spot_edges_keep_the_fit(colours: ColourModel) -> None:

@@ -142,7 +142,7 @@ def accuracy_table(
                 if status == "ok" and confidence is not None:
                     confidences.append((confidence, look))
             rows.append(
-                f"| {name:<16} | {family.key} | {kind:<11} | {tally.total:>5} | "
+                f"| {name:<16} | {family.key} | {kind:<16} | {tally.total:>5} | "
                 f"{100 * tally.look_right / tally.total:6.1f}% | "
                 f"{100 * tally.fingerprint_right / tally.total:6.1f}% | "
                 f"{100 * tally.answered / tally.total:6.1f}% |"
@@ -279,8 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"resnet34 models: {sorted(resnet.models) or 'none'}")
         configs.append(("resnet34 CNN only", resnet, cnn_only_answer(resnet)))
 
-    print("\n| configuration    | game | pictures    | count | look right | fp right | answered |")
-    print("|------------------|------|-------------|-------|------------|----------|----------|")
+    print("\n| configuration    | game | pictures         | count | look right | fp right | answered |")
+    print("|------------------|------|------------------|-------|------------|----------|----------|")
     default_confidences: list[tuple[float, bool]] = []
     for name, identifier, answer in configs:
         confidences: list[tuple[float, bool]] = default_confidences if name == "default" else []

@@ -13,7 +13,8 @@ Every function takes a numpy Generator and nothing else random, so a seed reprod
 - make_no_spinda(rng, ...): the same kinds of screens with other creatures (outlined blobs in random colours,
   cream ones with orange patches included) and no Spinda.
 - scenes(renderer, kind, count, rng): random PIDs drawn as one of the KINDS of picture the benchmarks and
-  tests measure (pixel-sharp at a given scale, smoothed + JPEG, phone photo), with their PIDs.
+  tests measure (pixel-sharp at a given scale, smoothed + JPEG as a whole screen or cropped around the
+  sprite, phone photo), with their PIDs.
 - no_spinda_scenes(count, rng): the benchmarks' pictures without a Spinda, of every kind.
 
 The truth is the homography from native sprite coordinates (game pixel (u, v)'s top-left corner is the point
@@ -285,7 +286,24 @@ def make_no_spinda(
     return Scene(screen.image, None)
 
 
-KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo")
+KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo", "smooth+jpeg crop")
+
+
+def _cropped(scene: Scene, size: int, rng: np.random.Generator) -> Scene:
+    """The part of a screenshot around its (size x size) sprite frame that a player might crop: a margin
+    of 15% of the frame and up to 1.5 frames more across, up to 0.8 more down, on each side at random,
+    within the picture. Such a crop is not a whole screen, so its scale and its kind are unknown."""
+    assert scene.homography is not None
+    height, width = scene.image.shape[:2]
+    corners = np.array([scene.native_to_picture(u, v) for u in (0, size) for v in (0, size)])
+    (left, top), (right, bottom) = corners.min(axis=0), corners.max(axis=0)
+    across, down = right - left, bottom - top
+    x0 = int(max(0.0, left - 0.15 * across - rng.uniform(0.0, 1.5) * across))
+    y0 = int(max(0.0, top - 0.15 * across - rng.uniform(0.0, 0.8) * down))
+    x1 = int(min(width, right + 0.15 * across + rng.uniform(0.0, 1.5) * across))
+    y1 = int(min(height, bottom + 0.15 * across + rng.uniform(0.0, 0.8) * down))
+    moved = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]]) @ scene.homography
+    return Scene(np.ascontiguousarray(scene.image[y0:y1, x0:x1]), moved, scene.shiny)
 
 
 def scenes(
@@ -297,7 +315,8 @@ def scenes(
 ) -> list[tuple[int, Scene]]:
     """`count` random PIDs, a quarter shiny where the pack has a shiny palette, each on a random context as
     `kind` (one of KINDS): pixel-sharp at that scale; smoothed (bilinear or bicubic, x1.5-6) and JPEG
-    (quality 60-94); or a phone photo of a screen at x3-6. With `full_chroma`, the JPEGs keep their colour
+    (quality 60-94), the whole screen or, as "smooth+jpeg crop", the part around the sprite a player might
+    crop (`_cropped`); or a phone photo of a screen at x3-6. With `full_chroma`, the JPEGs keep their colour
     at full resolution (4:4:4); the same pictures otherwise."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of picture {kind!r}: one of {', '.join(KINDS)}")
@@ -310,11 +329,13 @@ def scenes(
         context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
         if kind.startswith("sharp x"):
             scene = make_screenshot(sprite, rng, float(kind[len("sharp x") :]), None, None, context, shiny)
-        elif kind == "smooth+jpeg":
+        elif kind.startswith("smooth+jpeg"):
             smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
             scale = float(rng.uniform(1.5, 6.0))
             quality = int(rng.integers(60, 95))
             scene = make_screenshot(sprite, rng, scale, smooth, quality, context, shiny, full_chroma)
+            if kind == "smooth+jpeg crop":
+                scene = _cropped(scene, sprite.shape[0], rng)
         else:
             scene = make_photo(
                 sprite,

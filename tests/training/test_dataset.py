@@ -160,3 +160,23 @@ def test_full_chroma_draws_the_same_pictures(toy_pack: AssetPack) -> None:
             # Only the colour's resolution differs: the pictures' brightness agrees closely.
             luma = np.array([0.299, 0.587, 0.114])
             assert np.abs(picture.image @ luma - full_picture.image @ luma).mean() < 3
+
+
+def test_a_cropped_screenshot_is_the_part_around_its_sprite(toy_pack: AssetPack) -> None:
+    """ "smooth+jpeg crop" cuts the screen "smooth+jpeg" draws with the same random draws to a box around
+    the sprite's frame: the frame whole inside it, the truth moved with the cut, the pixels the screen's."""
+    renderer = SpindaRenderer(toy_pack)
+    size = toy_pack.sprite.shape[0]
+    for seed in range(5):
+        [(pid, crop)] = scenes(renderer, "smooth+jpeg crop", 1, np.random.default_rng(seed))
+        [(same_pid, whole)] = scenes(renderer, "smooth+jpeg", 1, np.random.default_rng(seed))
+        assert pid == same_pid
+        height, width = crop.image.shape[:2]
+        assert height < whole.image.shape[0] or width < whole.image.shape[1]
+        corners = np.array([crop.native_to_picture(u, v) for u in (0, size) for v in (0, size)])
+        assert corners.min() >= 0 and corners[:, 0].max() <= width and corners[:, 1].max() <= height
+        x0, y0 = (
+            round(a - b)
+            for a, b in zip(whole.native_to_picture(0, 0), crop.native_to_picture(0, 0), strict=True)
+        )
+        np.testing.assert_array_equal(crop.image, whole.image[y0 : y0 + height, x0 : x0 + width])

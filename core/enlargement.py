@@ -288,6 +288,10 @@ def _inverse(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Ridge-regularised left inverse: native values from picture values."""
     gram = matrix.T @ matrix
     ridge = _RIDGE * np.trace(gram) / len(gram)
+    if ridge == 0.0:
+        # No picture pixel at all (a span off the picture's edge, from a grid fitted far off): its native
+        # pixels come out black, as a partly covered span's uncovered ones do, where the solve had failed.
+        ridge = _RIDGE
     inverse: npt.NDArray[np.float64] = np.linalg.solve(gram + ridge * np.eye(len(gram)), matrix.T)
     return inverse
 

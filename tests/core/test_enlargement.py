@@ -109,6 +109,19 @@ def test_reconstruct_gives_back_the_native_pixels() -> None:
     assert error.mean() < 0.5 * np.abs(centres - native[6:42, 6:42]).mean()
 
 
+def test_native_pixels_off_the_picture_come_out_black() -> None:
+    """A grid fitted far off (a photo's screen read at the wrong game pixel) can ask for native pixels no
+    picture pixel reaches, on one axis or both: black, as a partly covered span's uncovered pixels are, not
+    a failed solve (that raised LinAlgError: a crop of a bench capture at x5.6 searched at x1.5)."""
+    native = blocky(np.random.default_rng(3), 48)
+    picture, scale = enlarge(native, 2.6, "bilinear")
+    grid = AxisGrid(0.0, scale)
+    beyond = reconstruct(picture, Enlargement(grid, grid, "bilinear"), Span(80, 90), Span(6, 16))
+    assert beyond.shape == (11, 11, 3) and not beyond.any()
+    both = reconstruct(picture, Enlargement(grid, grid, "bilinear"), Span(80, 90), Span(80, 90))
+    assert both.shape == (11, 11, 3) and not both.any()
+
+
 # The blurred bilinear filters (a photo's focus and resampling).
 
 

@@ -62,7 +62,8 @@ UNCOVERED_WEIGHT = 2.0
 # own resolution as well, and the better-supported detection of both is answered. Of 600 smoothed captures
 # of the games' sprites (the bench's pictures, seeds 5, 7, 11, 13, 15, 17), 0.3 left 31 wrong and 0.2 33,
 # in 0.32 and 0.25 s a picture; searching there only where nothing was found, 35 in 0.15 s; at the
-# capture's own resolution alone, 43 in 0.46 s.
+# capture's own resolution alone, 43 in 0.46 s. A smoothed crop is searched at trial game pixels below it
+# (core.detect._TRIAL_GAME_PIXELS).
 UNSURE = 0.3
 NO_SPINDA = "no Spinda found: no part of the picture is explained by a Spinda sprite's spots"
 
@@ -191,7 +192,8 @@ class Identifier:
         # A smoothed sprite on a background in its own colours can be swallowed by the background the
         # detector takes out; a stricter look parts them (core.detect, strict_background). A capture of a
         # whole screen is searched fastest, and most often right, at the screen's game pixels; where that
-        # finds no Spinda or is unsure, at its own resolution as well (at_screen_pixels).
+        # finds no Spinda or is unsure, at its own resolution as well; a smoothed crop the other way round,
+        # at its own resolution, then at trial game pixels (at_screen_pixels).
         best = None
         for strict in (False, True):
             decoded = self._decoded(detect(image, self.colours, self.families, strict_background=strict))

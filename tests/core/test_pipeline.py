@@ -356,6 +356,18 @@ def test_a_whole_screen_capture_is_searched_at_its_own_resolution_where_its_game
     assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("family", "index"), [(GEN3, 46), (GEN4, 43)])
+def test_a_smoothed_crop_is_searched_at_trial_game_pixels_where_its_own_resolution_shows_none(
+    identifier: Identifier, reference_dir: Path, family: GameFamily, index: int
+) -> None:
+    """Smoothed captures cropped around the sprite (the bench's "smooth+jpeg crop", seed 5): not a whole
+    screen, so searched at their own resolution, where nothing is found (a background in Spinda's colours
+    that the search, allowing sprites up to x8, keeps); at trial game pixels each is read right."""
+    renderer, pid, scene = bench_picture(reference_dir, family, "smooth+jpeg crop", 5, index)
+    assert _best(identifier._decoded(detect(scene.image, identifier.colours, identifier.families))) is None
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("family", "index"), [(GEN3, 18), (GEN4, 17)])
 def test_a_whole_screen_capture_is_fitted_with_an_unblurred_filter(
     identifier: Identifier, reference_dir: Path, family: GameFamily, index: int

@@ -885,9 +885,9 @@ _PHOTO_SCALE_SLACK = 0.04
 # a background in Spinda's colours smaller than a sprite at x8 (MAX_SCALE) is not taken out; at the right
 # game pixel it is (the bench's cropped smoothed screenshots, seed 5, searched at their true game pixel:
 # Gen III 11 of 50 wrong -> 1, Gen IV 8 -> 6). Where the own resolution finds no Spinda or is unsure, these
-# game pixels are tried in turn: seeds 5 and 7, 32 -> 25 wrong of 200 (10 won, 3 lost, each answered under
-# confidence 0.3 either way), in 1.2 s a crop instead of 0.4. A picture too small to hold a sprite at one
-# is not searched at it.
+# game pixels are tried in turn: seeds 5 and 7, 32 -> 16 wrong of 200, in 1.1 s a crop instead of 0.4 (each
+# fit refitted at its trial where it strayed over 4%, as a photo's is: 25). Trials 1.5, 1.8, 2.2, 2.7, 3.3,
+# 4.0, 4.9, 6.0 instead: 16. A picture too small to hold a sprite at one is not searched at it.
 _TRIAL_GAME_PIXELS = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 _LEAST_NATIVE_SIDE = 48
 # A capture of a whole screen has its sides rounded to whole pixels, so its game pixel is its width over the
@@ -1099,12 +1099,14 @@ def _smoothed(
     game_pixel: float | None = None,
     kernels: Sequence[str] = tuple(KERNELS),
     exact_scale: float | None = None,
+    guessed: bool = False,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels, enlarged by
     one of `kernels`. Where the size of a game pixel is known exactly (`exact_scale`: a capture of a whole
     screen), a fit that strays from it (_CAPTURE_SCALE_SLACK) is fitted again at it; where roughly (a
     rectified photo's screen), one that strays further (_PHOTO_SCALE_SLACK) is fitted again from a box of
-    that size."""
+    that size. A `guessed` game pixel (a crop's trial) is only where the search runs: a fit is kept
+    wherever it lands."""
     fits: list[tuple[Frame, Enlargement]] = []
     found: list[Detection] = []
     blurred = any(KERNELS[name].blur for name in kernels)
@@ -1115,7 +1117,11 @@ def _smoothed(
             if exact_scale is not None:
                 if abs(enlargement.x.scale / exact_scale - 1.0) > _CAPTURE_SCALE_SLACK:
                     enlargement = _fitted(image, _rescaled(coarse, exact_scale), kernels, narrow=True)
-            elif game_pixel is not None and abs(enlargement.x.scale / game_pixel - 1.0) > _PHOTO_SCALE_SLACK:
+            elif (
+                game_pixel is not None
+                and not guessed
+                and abs(enlargement.x.scale / game_pixel - 1.0) > _PHOTO_SCALE_SLACK
+            ):
                 enlargement = _fitted(image, _rescaled(coarse, game_pixel), kernels)
             fits.append((coarse, enlargement))
         else:
@@ -1182,11 +1188,14 @@ def _at_trial_game_pixels(
     strict_background: bool,
 ) -> list[Detection]:
     """Detections in a smoothed picture of unknown scale, searched at each of _TRIAL_GAME_PIXELS that
-    leaves it at least _LEAST_NATIVE_SIDE game pixels a side, as a photographed screen is at its own."""
+    leaves it at least _LEAST_NATIVE_SIDE game pixels a side, as a photographed screen is at its own, but
+    each fit kept at the scale it finds: a sprite between two trials is fitted from either's box."""
     found: list[Detection] = []
     for game_pixel in _TRIAL_GAME_PIXELS:
         if min(image.shape[:2]) / game_pixel >= _LEAST_NATIVE_SIDE:
-            found += _smoothed(image, colours, family_list, limit, strict_background, game_pixel)
+            found += _smoothed(
+                image, colours, family_list, limit, strict_background, game_pixel, guessed=True
+            )
     return found
 
 

@@ -896,8 +896,11 @@ _LEAST_NATIVE_SIDE = 48
 # smoothed and photographed games' sprites, 47 -> 45 wrong (and a Gen III capture on stripes of its own
 # spot colours, not found before, is found and read right).
 _CAPTURE_SCALE_SLACK = 0.01
-# An enlarged capture's sides are each rounded to whole pixels: a 240x160 screen at x1.5 is 360x240.
-_SCREEN_SHAPE_TOLERANCE = 0.01
+# An enlarged capture's sides are each rounded (or cut) to whole pixels: its height is its width's share
+# to within a pixel (a 240x160 screen at x2.37 is 569x379). A crop is rarely that close: 6 of the bench's
+# 200 cropped screenshots were within the 1% of the aspect ratio once allowed here, and searched as
+# whole screens at a wrong scale, 5 of them read wrong.
+_SCREEN_SHAPE_PIXELS = 1.0
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -1139,14 +1142,14 @@ def _smoothed(
 
 def _screen_families(image: RgbImage, families: list[GameFamily]) -> list[GameFamily]:
     """The families whose console's screen has the picture's shape, at a scale of 1 or more (within
-    _SCREEN_SHAPE_TOLERANCE): none for any other shape (a crop)."""
+    _SCREEN_SHAPE_PIXELS): none for any other shape (a crop)."""
     height, width = image.shape[:2]
     named = [
         f
         for f in families
         if f.screen_size is not None
         and width >= f.screen_size[0]
-        and abs(width * f.screen_size[1] / (height * f.screen_size[0]) - 1.0) <= _SCREEN_SHAPE_TOLERANCE
+        and abs(width * f.screen_size[1] / f.screen_size[0] - height) <= _SCREEN_SHAPE_PIXELS
     ]
     return named
 

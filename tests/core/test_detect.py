@@ -294,11 +294,22 @@ def test_a_photographed_screen_names_the_family(family: GameFamily, colours: Col
 
 @pytest.mark.parametrize(
     ("height", "width", "named"),
-    [(240, 360, [GEN3]), (288, 384, [GEN4]), (160, 240, [GEN3]), (300, 300, []), (100, 150, [])],
+    [
+        (240, 360, [GEN3]),
+        (288, 384, [GEN4]),
+        (160, 240, [GEN3]),
+        (379, 569, [GEN3]),
+        (379, 568, [GEN3]),
+        (300, 300, []),
+        (100, 150, []),
+        (622, 929, []),
+        (476, 640, []),
+    ],
 )
 def test_a_whole_screens_shape_names_its_family(height: int, width: int, named: list[GameFamily]) -> None:
-    """GBA 240x160 and DS 256x192 at any scale of 1 or more; any other shape (a crop, or a screen under
-    its own size) names none."""
+    """GBA 240x160 and DS 256x192 at any scale of 1 or more, each side rounded or cut to whole pixels (x2.37:
+    569x379 or 568x379); any other shape names none: a screen under its own size, or a crop, even one within
+    1% of a screen's aspect ratio (929x622, 640x476: two of the bench's cropped screenshots)."""
     assert _screen_families(np.zeros((height, width, 3), np.uint8), FAMILIES) == named
 
 

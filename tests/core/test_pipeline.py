@@ -12,7 +12,7 @@ from PIL import Image
 
 from core.assets import EXAMPLES_DIR, default_pack, load_pack, second_frame_pack
 from core.decode import observe
-from core.detect import detect
+from core.detect import _screen_families, detect
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier, _best
 from core.render import SpindaRenderer
@@ -365,6 +365,18 @@ def test_a_smoothed_crop_is_searched_at_trial_game_pixels_where_its_own_resoluti
     that the search, allowing sprites up to x8, keeps); at trial game pixels each is read right."""
     renderer, pid, scene = bench_picture(reference_dir, family, "smooth+jpeg crop", 5, index)
     assert _best(identifier._decoded(detect(scene.image, identifier.colours, identifier.families))) is None
+    assert_look_right(identifier, renderer, pid, scene)
+
+
+@pytest.mark.parametrize(("seed", "index"), [(5, 45), (7, 18)])
+def test_a_crop_shaped_nearly_like_a_screen_is_searched_as_a_crop(
+    identifier: Identifier, reference_dir: Path, seed: int, index: int
+) -> None:
+    """Gen III smoothed captures cropped (the bench's "smooth+jpeg crop") to 640x476 and 566x375, within 1%
+    of the DS's and the GBA's aspect ratio: searched as whole screens at the screen's game pixels (x2.5,
+    x2.36), their sprites at x3.47 and x3.32 were fitted at a wrong scale and read wrong."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN3, "smooth+jpeg crop", seed, index)
+    assert _screen_families(scene.image, identifier.families) == []
     assert_look_right(identifier, renderer, pid, scene)
 
 

@@ -286,13 +286,13 @@ def make_no_spinda(
     return Scene(screen.image, None)
 
 
-KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo", "smooth+jpeg crop")
+KINDS = (*(f"sharp x{s}" for s in range(1, 7)), "smooth+jpeg", "photo", "smooth+jpeg crop", "photo crop")
 
 
 def _cropped(scene: Scene, size: int, rng: np.random.Generator) -> Scene:
-    """The part of a screenshot around its (size x size) sprite frame that a player might crop: a margin
-    of 15% of the frame and up to 1.5 frames more across, up to 0.8 more down, on each side at random,
-    within the picture. Such a crop is not a whole screen, so its scale and its kind are unknown."""
+    """The part of a screenshot or photo around its (size x size) sprite frame that a player might crop: a
+    margin of 15% of the frame and up to 1.5 frames more across, up to 0.8 more down, on each side at
+    random, within the picture. Such a crop is not a whole screen, so its scale and its kind are unknown."""
     assert scene.homography is not None
     height, width = scene.image.shape[:2]
     corners = np.array([scene.native_to_picture(u, v) for u in (0, size) for v in (0, size)])
@@ -315,8 +315,8 @@ def scenes(
 ) -> list[tuple[int, Scene]]:
     """`count` random PIDs, a quarter shiny where the pack has a shiny palette, each on a random context as
     `kind` (one of KINDS): pixel-sharp at that scale; smoothed (bilinear or bicubic, x1.5-6) and JPEG
-    (quality 60-94), the whole screen or, as "smooth+jpeg crop", the part around the sprite a player might
-    crop (`_cropped`); or a phone photo of a screen at x3-6. With `full_chroma`, the JPEGs keep their colour
+    (quality 60-94); or a phone photo of a screen at x3-6; as "smooth+jpeg crop" and "photo crop", only the
+    part around the sprite a player might crop (`_cropped`). With `full_chroma`, the JPEGs keep their colour
     at full resolution (4:4:4); the same pictures otherwise."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of picture {kind!r}: one of {', '.join(KINDS)}")
@@ -334,8 +334,6 @@ def scenes(
             scale = float(rng.uniform(1.5, 6.0))
             quality = int(rng.integers(60, 95))
             scene = make_screenshot(sprite, rng, scale, smooth, quality, context, shiny, full_chroma)
-            if kind == "smooth+jpeg crop":
-                scene = _cropped(scene, sprite.shape[0], rng)
         else:
             scene = make_photo(
                 sprite,
@@ -345,6 +343,8 @@ def scenes(
                 shiny=shiny,
                 full_chroma=full_chroma,
             )
+        if kind.endswith(" crop"):
+            scene = _cropped(scene, sprite.shape[0], rng)
         out.append((pid, scene))
     return out
 

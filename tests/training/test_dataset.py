@@ -162,14 +162,16 @@ def test_full_chroma_draws_the_same_pictures(toy_pack: AssetPack) -> None:
             assert np.abs(picture.image @ luma - full_picture.image @ luma).mean() < 3
 
 
-def test_a_cropped_screenshot_is_the_part_around_its_sprite(toy_pack: AssetPack) -> None:
-    """ "smooth+jpeg crop" cuts the screen "smooth+jpeg" draws with the same random draws to a box around
-    the sprite's frame: the frame whole inside it, the truth moved with the cut, the pixels the screen's."""
+@pytest.mark.parametrize("kind", ["smooth+jpeg", "photo"])
+def test_a_cropped_screenshot_is_the_part_around_its_sprite(toy_pack: AssetPack, kind: str) -> None:
+    """ "smooth+jpeg crop" ("photo crop") cuts the screen "smooth+jpeg" (the photo "photo") draws with the
+    same random draws to a box around the sprite's frame: the frame whole inside it, the truth moved with
+    the cut, the pixels the whole picture's."""
     renderer = SpindaRenderer(toy_pack)
     size = toy_pack.sprite.shape[0]
     for seed in range(5):
-        [(pid, crop)] = scenes(renderer, "smooth+jpeg crop", 1, np.random.default_rng(seed))
-        [(same_pid, whole)] = scenes(renderer, "smooth+jpeg", 1, np.random.default_rng(seed))
+        [(pid, crop)] = scenes(renderer, f"{kind} crop", 1, np.random.default_rng(seed))
+        [(same_pid, whole)] = scenes(renderer, kind, 1, np.random.default_rng(seed))
         assert pid == same_pid
         height, width = crop.image.shape[:2]
         assert height < whole.image.shape[0] or width < whole.image.shape[1]

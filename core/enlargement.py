@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -62,6 +63,8 @@ _COARSE_SCALES = np.linspace(-0.12, 0.12, 17)
 _COARSE_PHASES = np.linspace(-0.5, 0.5, 6, endpoint=False)
 _FINE_SCALES = np.linspace(-0.012, 0.012, 9)
 _FINE_PHASES = np.linspace(-0.12, 0.12, 7)
+# Slopes tried for a leaning grid's rows and columns (see `tilts`): two degrees each way in quarters.
+_TILTS = np.tan(np.radians(np.arange(-2.0, 2.01, 0.25)))
 # Tikhonov weight of the reconstruction, against the noise a sharpening inverse would amplify.
 _RIDGE = 0.002
 
@@ -80,6 +83,23 @@ class AxisGrid:
 
     origin: float
     scale: float
+
+
+@dataclass(frozen=True)
+class Tilt:
+    """The slopes of a native grid's rows (y per x) and columns (x per y) in a picture, about a point."""
+
+    rows: float
+    columns: float
+    centre_x: float
+    centre_y: float
+
+    def straight(self) -> bool:
+        return self.rows == 0.0 and self.columns == 0.0
+
+    def to_picture(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the straightened picture in the picture (to first order in the slopes)."""
+        return x + self.columns * (y - self.centre_y), y + self.rows * (x - self.centre_x)
 
 
 @dataclass(frozen=True)
@@ -207,6 +227,12 @@ def _signals(image: npt.NDArray[np.uint8], axis: int, across: tuple[int, int]) -
     return result
 
 
+def _phase(grid: AxisGrid, centre: float, span: Span) -> float:
+    """The grid's phase as `_best_phases` counts it: its shift in game pixels from the grid that has the
+    span's middle at the picture point `centre`."""
+    return (grid.origin - (centre - (span.lo + span.hi + 1) / 2 * grid.scale)) / grid.scale
+
+
 def _best_phases(
     signals: npt.NDArray[np.float64],
     centre: float,
@@ -240,48 +266,112 @@ def fit(
     refined: bool = False,
     kernels: Sequence[str] = tuple(KERNELS),
     narrow: bool = False,
+    square: bool = True,
 ) -> Enlargement:
     """Refine a coarse grid (scale maybe 10% off, offset anywhere) to the enlargement that best explains the
     picture around the native spans: scale to a few thousandths, phase to a few hundredths of a pixel,
     and the filter among `kernels`. With `refined`, the grids are already that close (another frame's fit
     on the same sprite), and only the filter and the last hundredths of phase are chosen, for these
     spans. With `narrow`, the scale is known to about a hundredth (a capture's), and only scales that
-    close are searched."""
+    close are searched. Without `square`, each axis has its own scale (a photo's perspective)."""
     x0, x1 = x.origin + span_x.lo * x.scale, x.origin + (span_x.hi + 1) * x.scale
     y0, y1 = y.origin + span_y.lo * y.scale, y.origin + (span_y.hi + 1) * y.scale
-    along_y = _signals(image, 0, (int(x0), int(np.ceil(x1))))
-    along_x = _signals(image, 1, (int(y0), int(np.ceil(y1))))
+    along_y = _signals(image, 0, _picture_span(x, span_x))
+    along_x = _signals(image, 1, _picture_span(y, span_y))
     centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
     scale = (x.scale + y.scale) / 2
 
-    def phase_of(grid: AxisGrid, centre: float, span: Span) -> float:
-        return (grid.origin - (centre - (span.lo + span.hi + 1) / 2 * grid.scale)) / grid.scale
-
     def search(
         kernel: str,
-        scales: npt.NDArray[np.float64],
+        steps: npt.NDArray[np.float64],
         phases: npt.NDArray[np.float64],
-        around: tuple[float, float],
+        around: tuple[AxisGrid, AxisGrid],
     ) -> tuple[float, AxisGrid, AxisGrid]:
-        along = zip(
-            _best_phases(along_x, centre_x, scales, span_x, kernel, phases, around[0]),
-            _best_phases(along_y, centre_y, scales, span_y, kernel, phases, around[1]),
-            strict=True,
-        )
+        """The best grids at scales (1 + steps) times `around`'s and phases about theirs."""
+        grid_x, grid_y = around
+        scales_x, scales_y = grid_x.scale * (1.0 + steps), grid_y.scale * (1.0 + steps)
+        phase_x, phase_y = _phase(grid_x, centre_x, span_x), _phase(grid_y, centre_y, span_y)
+        best_x = _best_phases(along_x, centre_x, scales_x, span_x, kernel, phases, phase_x)
+        best_y = _best_phases(along_y, centre_y, scales_y, span_y, kernel, phases, phase_y)
+        if not square:
+            (rx, gx), (ry, gy) = min(best_x, key=lambda b: b[0]), min(best_y, key=lambda b: b[0])
+            return rx + ry, gx, gy
+        along = zip(best_x, best_y, strict=True)
         return min(((rx + ry, gx, gy) for (rx, gx), (ry, gy) in along), key=lambda item: item[0])
 
     # Scale and phase on the middle filter first, then the filter, whose choice moves the best grid little.
     gx, gy = x, y
     if not refined:
-        scales = scale * (1.0 + (_FINE_SCALES if narrow else _COARSE_SCALES))
-        _, gx, gy = search("bicubic", scales, _COARSE_PHASES, (0.0, 0.0))
-        around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
-        _, gx, gy = search("bicubic", gx.scale * (1.0 + _FINE_SCALES), _FINE_PHASES, around)
-    around = (phase_of(gx, centre_x, span_x), phase_of(gy, centre_y, span_y))
-    fits = {k: search(k, np.array([gx.scale]), _FINE_PHASES / 3, around) for k in kernels}
+        start = AxisGrid(centre_x - (span_x.lo + span_x.hi + 1) / 2 * scale, scale)
+        middle = (start, AxisGrid(centre_y - (span_y.lo + span_y.hi + 1) / 2 * scale, scale))
+        _, gx, gy = search("bicubic", _FINE_SCALES if narrow else _COARSE_SCALES, _COARSE_PHASES, middle)
+        _, gx, gy = search("bicubic", _FINE_SCALES, _FINE_PHASES, (gx, gy))
+    fits = {k: search(k, np.zeros(1), _FINE_PHASES / 3, (gx, gy)) for k in kernels}
     kernel = min(fits, key=lambda k: fits[k][0])
     _, fx, fy = fits[kernel]
     return Enlargement(fx, fy, kernel)
+
+
+def _picture_span(grid: AxisGrid, span: Span) -> tuple[int, int]:
+    """The picture pixels a native span covers (whole pixels, for the signals across it)."""
+    return int(grid.origin + span.lo * grid.scale), int(np.ceil(grid.origin + (span.hi + 1) * grid.scale))
+
+
+def _sheared(image: npt.NDArray[np.uint8], slope: float, axis: int, about: float) -> npt.NDArray[np.uint8]:
+    """The picture with lines of `slope` made straight: rows (axis 0: y rising by `slope` per x) or columns
+    (axis 1: x rising by `slope` per y), each moved about the line through `about` on the other axis."""
+    if axis == 0:
+        matrix = np.array([[1.0, 0.0, 0.0], [-slope, 1.0, slope * about]])
+    else:
+        matrix = np.array([[1.0, -slope, slope * about], [0.0, 1.0, 0.0]])
+    height, width = image.shape[:2]
+    moved = cv2.warpAffine(
+        image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    out: npt.NDArray[np.uint8] = np.asarray(moved, dtype=np.uint8)
+    return out
+
+
+def tilts(image: npt.NDArray[np.uint8], enlargement: Enlargement, span_x: Span, span_y: Span) -> Tilt:
+    """How far the native grid of a fitted enlargement leans in the picture: the slope of its rows and of
+    its columns (each among _TILTS) that best explains the picture around the spans once made straight.
+    A photo's perspective leans a sprite's rows and columns by up to two degrees each way, two game pixels
+    across a sprite, and makes its game pixels oblong; a fit along each axis reads a leaning grid as
+    blur. Each axis's residual depends on the other axis's lean little."""
+    gx, gy = enlargement.x, enlargement.y
+    reach = _MARGIN + 2 + int(np.ceil(max(_TILTS) * (span_x.hi - span_x.lo + span_y.hi - span_y.lo)))
+    x0 = max(int(gx.origin + (span_x.lo - reach) * gx.scale), 0)
+    y0 = max(int(gy.origin + (span_y.lo - reach) * gy.scale), 0)
+    x1 = int(np.ceil(gx.origin + (span_x.hi + 1 + reach) * gx.scale))
+    y1 = int(np.ceil(gy.origin + (span_y.hi + 1 + reach) * gy.scale))
+    part = np.ascontiguousarray(image[y0:y1, x0:x1])
+    grid_x, grid_y = AxisGrid(gx.origin - x0, gx.scale), AxisGrid(gy.origin - y0, gy.scale)
+    across_x = _picture_span(grid_x, span_x)
+    across_y = _picture_span(grid_y, span_y)
+    centre_x, centre_y = sum(across_x) / 2, sum(across_y) / 2
+
+    def residual(slope: float, axis: int) -> float:
+        straight = _sheared(part, slope, axis, centre_x if axis == 0 else centre_y)
+        # Rows lean: the signal along y (each row's mix of the sprite's columns) is what a lean smears.
+        if axis == 0:
+            signals, grid, span, centre = _signals(straight, 0, across_x), grid_y, span_y, centre_y
+        else:
+            signals, grid, span, centre = _signals(straight, 1, across_y), grid_x, span_x, centre_x
+        phase = _phase(grid, centre, span)
+        best = _best_phases(
+            signals, centre, np.array([grid.scale]), span, enlargement.kernel, _FINE_PHASES, phase
+        )
+        return best[0][0]
+
+    rows = min(_TILTS, key=lambda slope: residual(slope, 0))
+    columns = min(_TILTS, key=lambda slope: residual(slope, 1))
+    return Tilt(float(rows), float(columns), x0 + centre_x, y0 + centre_y)
+
+
+def straightened(image: npt.NDArray[np.uint8], tilt: Tilt) -> npt.NDArray[np.uint8]:
+    """The picture with a leaning grid's rows and columns made horizontal and vertical about its centre."""
+    rows = _sheared(image, tilt.rows, 0, tilt.centre_x)
+    return _sheared(rows, tilt.columns, 1, tilt.centre_y)
 
 
 def _inverse(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -104,7 +104,8 @@ class Tilt:
 
 @dataclass(frozen=True)
 class Enlargement:
-    """A fitted grid on both axes (scale shared: game pixels are square) and the filter that fits best."""
+    """A fitted grid on both axes (one scale for both where game pixels are square, as in every capture)
+    and the filter that fits best."""
 
     x: AxisGrid
     y: AxisGrid
@@ -340,10 +341,9 @@ def tilts(image: npt.NDArray[np.uint8], enlargement: Enlargement, span_x: Span, 
     blur. Each axis's residual depends on the other axis's lean little."""
     gx, gy = enlargement.x, enlargement.y
     reach = _MARGIN + 2 + int(np.ceil(max(_TILTS) * (span_x.hi - span_x.lo + span_y.hi - span_y.lo)))
-    x0 = max(int(gx.origin + (span_x.lo - reach) * gx.scale), 0)
-    y0 = max(int(gy.origin + (span_y.lo - reach) * gy.scale), 0)
-    x1 = int(np.ceil(gx.origin + (span_x.hi + 1 + reach) * gx.scale))
-    y1 = int(np.ceil(gy.origin + (span_y.hi + 1 + reach) * gy.scale))
+    x0, x1 = _picture_span(gx, Span(span_x.lo - reach, span_x.hi + reach))
+    y0, y1 = _picture_span(gy, Span(span_y.lo - reach, span_y.hi + reach))
+    x0, y0 = max(x0, 0), max(y0, 0)
     part = np.ascontiguousarray(image[y0:y1, x0:x1])
     grid_x, grid_y = AxisGrid(gx.origin - x0, gx.scale), AxisGrid(gy.origin - y0, gy.scale)
     across_x = _picture_span(grid_x, span_x)

@@ -1147,29 +1147,54 @@ def _coarse_frames(
     ]
 
 
+@dataclass(frozen=True)
+class _Hold:
+    """A game pixel's size known to within `slack`: a fit that strays further found a wrong scale, and is
+    fitted again from a box of that size, its scale searched only near it where the size is `exact`."""
+
+    scale: float
+    slack: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What is known of how a smoothed picture was made, and so how its sprites are looked for and fitted:
+    the size of a game pixel the coarse search runs at (None: the picture's own pixels), the filters its
+    enlargement may have used, the size its fits are held to, and whether its origin is unknown (a crop,
+    maybe of a photo)."""
+
+    game_pixel: float | None = None
+    kernels: tuple[str, ...] = tuple(KERNELS)
+    hold: _Hold | None = None
+    unknown_origin: bool = False
+
+    @classmethod
+    def capture(cls, scale: float, at_game_pixels: bool) -> _Search:
+        """A capture of a whole screen, whose game pixel is `scale` picture pixels to a few thousandths,
+        enlarged by an emulator or an editor (never blurred further: core.enlargement.CAPTURE_KERNELS)."""
+        return cls(
+            scale if at_game_pixels else None, CAPTURE_KERNELS, _Hold(scale, _CAPTURE_SCALE_SLACK, exact=True)
+        )
+
+
 def _smoothed(
     image: RgbImage,
     colours: ColourModel,
     family_list: list[GameFamily],
     limit: int,
     strict_background: bool,
-    game_pixel: float | None = None,
-    kernels: Sequence[str] = tuple(KERNELS),
-    exact_scale: float | None = None,
-    guessed: bool = False,
-    unknown_origin: bool = False,
+    search: _Search,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels, enlarged by
-    one of `kernels`. Where the size of a game pixel is known exactly (`exact_scale`: a capture of a whole
-    screen), a fit that strays from it (_CAPTURE_SCALE_SLACK) is fitted again at it; where roughly (a
-    rectified photo's screen), one that strays further (_PHOTO_SCALE_SLACK) is fitted again from a box of
-    that size. A `guessed` game pixel (a crop's trial) is only where the search runs: a fit is kept
-    wherever it lands. A picture of `unknown_origin` (a crop, maybe of a photo) is straightened around
-    each sprite where its grid leans (`_unknown_origin_fits`)."""
+    one of the search's filters, and held to its game pixel's size where that is known (`_Hold`). A
+    picture of unknown origin is straightened around each sprite where its grid leans
+    (`_unknown_origin_fits`)."""
     fits: list[tuple[Frame, list[_Fitted]]] = []
     found: list[Detection] = []
+    kernels = search.kernels
     blurred = any(KERNELS[name].blur for name in kernels)
-    for coarse in _coarse_frames(image, colours, family_list, limit, game_pixel, strict_background):
+    for coarse in _coarse_frames(image, colours, family_list, limit, search.game_pixel, strict_background):
         shared = next((views for other, views in fits if _same_sprite(other, coarse)), None)
         if shared is not None:
             # The filter is still chosen for this box's own spans.
@@ -1178,20 +1203,14 @@ def _smoothed(
                 realigned = _realigned(view.enlargement, coarse)
                 enlargement = _fitted(view.picture, realigned, kernels, refined=True)
                 views.append(replace(view, enlargement=enlargement))
-        elif unknown_origin:
+        elif search.unknown_origin:
             views = _unknown_origin_fits(image, coarse, kernels)
             fits.append((coarse, views))
         else:
             enlargement = _fitted(image, coarse, kernels)
-            if exact_scale is not None:
-                if abs(enlargement.x.scale / exact_scale - 1.0) > _CAPTURE_SCALE_SLACK:
-                    enlargement = _fitted(image, _rescaled(coarse, exact_scale), kernels, narrow=True)
-            elif (
-                game_pixel is not None
-                and not guessed
-                and abs(enlargement.x.scale / game_pixel - 1.0) > _PHOTO_SCALE_SLACK
-            ):
-                enlargement = _fitted(image, _rescaled(coarse, game_pixel), kernels)
+            hold = search.hold
+            if hold is not None and abs(enlargement.x.scale / hold.scale - 1.0) > hold.slack:
+                enlargement = _fitted(image, _rescaled(coarse, hold.scale), kernels, narrow=hold.exact)
             views = [_Fitted(image, enlargement)]
             fits.append((coarse, views))
         # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
@@ -1241,13 +1260,11 @@ def _whole_screen(
     nothing was found: a capture cropped to the other console's shape by chance, with a candidate of the
     named family on its sprite, is read in that family."""
     scale = _capture_scale(image, named[0])
-    found = _smoothed(
-        image, colours, named, limit, strict_background, kernels=CAPTURE_KERNELS, exact_scale=scale
-    )
+    found = _smoothed(image, colours, named, limit, strict_background, _Search.capture(scale, False))
     rest = [f for f in families if f not in named]
     if found or not rest:
         return found
-    return _smoothed(image, colours, rest, limit, strict_background, kernels=CAPTURE_KERNELS)
+    return _smoothed(image, colours, rest, limit, strict_background, _Search(kernels=CAPTURE_KERNELS))
 
 
 def _at_trial_game_pixels(
@@ -1263,16 +1280,8 @@ def _at_trial_game_pixels(
     found: list[Detection] = []
     for game_pixel in _TRIAL_GAME_PIXELS:
         if min(image.shape[:2]) / game_pixel >= _LEAST_NATIVE_SIDE:
-            found += _smoothed(
-                image,
-                colours,
-                family_list,
-                limit,
-                strict_background,
-                game_pixel,
-                guessed=True,
-                unknown_origin=True,
-            )
+            search = _Search(game_pixel, unknown_origin=True)
+            found += _smoothed(image, colours, family_list, limit, strict_background, search)
     return found
 
 
@@ -1341,17 +1350,16 @@ def detect(
                 # nothing is found to estimate its colour cast from: the screen is looked at again as if
                 # exposed otherwise, where nothing was found.
                 screen = view.image if exposure == 1.0 else _exposed(view.image, exposure)
-                found = _smoothed(screen, colours, family_list, limit, strict_background, view.scale)
+                search = _Search(view.scale, hold=_Hold(view.scale, _PHOTO_SCALE_SLACK, exact=False))
+                found = _smoothed(screen, colours, family_list, limit, strict_background, search)
                 if found:
                     break
             if found:
                 return [replace(d, frame=_photographed(d.frame, view)) for d in found]
         if named:
-            game_pixel = _capture_scale(image, named[0])
-            return _smoothed(
-                image, colours, named, limit, strict_background, game_pixel, CAPTURE_KERNELS, game_pixel
-            )
-        return _smoothed(image, colours, family_list, limit, strict_background, unknown_origin=True)
+            search = _Search.capture(_capture_scale(image, named[0]), True)
+            return _smoothed(image, colours, named, limit, strict_background, search)
+        return _smoothed(image, colours, family_list, limit, strict_background, _Search(unknown_origin=True))
     if strict_background or not at_screen_pixels:
         return []
     native = grid.native(image)

@@ -333,39 +333,60 @@ def _sheared(image: npt.NDArray[np.uint8], slope: float, axis: int, about: float
     return out
 
 
-def tilts(image: npt.NDArray[np.uint8], enlargement: Enlargement, span_x: Span, span_y: Span) -> Tilt:
-    """How far the native grid of a fitted enlargement leans in the picture: the slope of its rows and of
-    its columns (each among _TILTS) that best explains the picture around the spans once made straight.
-    A photo's perspective leans a sprite's rows and columns by up to two degrees each way, two game pixels
-    across a sprite, and makes its game pixels oblong; a fit along each axis reads a leaning grid as
-    blur. Each axis's residual depends on the other axis's lean little."""
-    gx, gy = enlargement.x, enlargement.y
-    reach = _MARGIN + 2 + int(np.ceil(max(_TILTS) * (span_x.hi - span_x.lo + span_y.hi - span_y.lo)))
-    x0, x1 = _picture_span(gx, Span(span_x.lo - reach, span_x.hi + reach))
-    y0, y1 = _picture_span(gy, Span(span_y.lo - reach, span_y.hi + reach))
+def tilts(
+    image: npt.NDArray[np.uint8],
+    x: AxisGrid,
+    y: AxisGrid,
+    span_x: Span,
+    span_y: Span,
+    kernel: str,
+    fitted: bool,
+) -> Tilt:
+    """How far the native grid near `x`, `y` leans in the picture: the slope of its rows and of its columns
+    (each among _TILTS) that, once made straight, best explains the picture around the spans. A photo's
+    perspective leans a sprite's rows and columns by up to two degrees each way, two game pixels across a
+    sprite, and makes its game pixels oblong. A `fitted` grid is right to a few hundredths (a fit upright
+    whose axes agree): the lean is searched at its scales. A fit along an axis whose lean smears the
+    picture can settle on a scale a tenth too fine, though, so otherwise the grid given is a coarse one
+    (scale maybe a tenth off, offset anywhere), and the lean is searched together with the scale and
+    phase, as far as the coarse search reaches. Each axis's residual depends on the other's lean little."""
+    longest = max(span_x.hi - span_x.lo, span_y.hi - span_y.lo)
+    reach = _MARGIN + 2 + int(np.ceil((2 * max(_TILTS) + max(_COARSE_SCALES)) * longest))
+    x0, x1 = _picture_span(x, Span(span_x.lo - reach, span_x.hi + reach))
+    y0, y1 = _picture_span(y, Span(span_y.lo - reach, span_y.hi + reach))
     x0, y0 = max(x0, 0), max(y0, 0)
     part = np.ascontiguousarray(image[y0:y1, x0:x1])
-    grid_x, grid_y = AxisGrid(gx.origin - x0, gx.scale), AxisGrid(gy.origin - y0, gy.scale)
+    grid_x, grid_y = AxisGrid(x.origin - x0, x.scale), AxisGrid(y.origin - y0, y.scale)
     across_x = _picture_span(grid_x, span_x)
     across_y = _picture_span(grid_y, span_y)
     centre_x, centre_y = sum(across_x) / 2, sum(across_y) / 2
 
-    def residual(slope: float, axis: int) -> float:
+    def residual(slope: float, axis: int, around: AxisGrid | None) -> tuple[float, AxisGrid]:
+        """The least residual with the lean undone, and its grid: about the grid given (at its scale if
+        `fitted`, else over the coarse scales and phases), or over the fine ones about `around`."""
         straight = _sheared(part, slope, axis, centre_x if axis == 0 else centre_y)
         # Rows lean: the signal along y (each row's mix of the sprite's columns) is what a lean smears.
         if axis == 0:
             signals, grid, span, centre = _signals(straight, 0, across_x), grid_y, span_y, centre_y
         else:
             signals, grid, span, centre = _signals(straight, 1, across_y), grid_x, span_x, centre_x
-        phase = _phase(grid, centre, span)
-        best = _best_phases(
-            signals, centre, np.array([grid.scale]), span, enlargement.kernel, _FINE_PHASES, phase
-        )
-        return best[0][0]
+        if around is None:
+            steps, phases = (np.zeros(1), _FINE_PHASES) if fitted else (_COARSE_SCALES, _COARSE_PHASES)
+        else:
+            grid, steps, phases = around, _FINE_SCALES, _FINE_PHASES
+        scales = grid.scale * (1.0 + steps)
+        best = _best_phases(signals, centre, scales, span, kernel, phases, _phase(grid, centre, span))
+        return min(best, key=lambda b: b[0])
 
-    rows = min(_TILTS, key=lambda slope: residual(slope, 0))
-    columns = min(_TILTS, key=lambda slope: residual(slope, 1))
-    return Tilt(float(rows), float(columns), x0 + centre_x, y0 + centre_y)
+    def lean(axis: int) -> float:
+        # Every other slope first; then the slopes beside the best, about its grid.
+        coarse = {float(s): residual(s, axis, None) for s in _TILTS[::2]}
+        slope = min(coarse, key=lambda s: coarse[s][0])
+        nearby = _TILTS[np.abs(np.arctan(_TILTS) - np.arctan(slope)) < np.radians(0.3)]
+        return float(min(nearby, key=lambda s: residual(s, axis, coarse[slope][1])[0]))
+
+    rows, columns = lean(0), lean(1)
+    return Tilt(rows, columns, x0 + centre_x, y0 + centre_y)
 
 
 def straightened(image: npt.NDArray[np.uint8], tilt: Tilt) -> npt.NDArray[np.uint8]:

@@ -21,6 +21,7 @@ from core.detect import (
     _alike,
     _distinct_colours,
     _flat_background,
+    _Leans,
     _period,
     _realigned,
     _rescaled,
@@ -32,7 +33,7 @@ from core.detect import (
     paint_box,
     pixel_grid,
 )
-from core.enlargement import AxisGrid, Enlargement
+from core.enlargement import AxisGrid, Enlargement, Tilt
 from core.games import GEN3, GEN4, GameFamily
 from core.render import SpindaRenderer
 from training.scenes import Scene, jpeg, make_photo, make_screenshot
@@ -442,6 +443,32 @@ def test_boxes_of_one_family_on_one_sprite_share_a_fit() -> None:
     assert not _same_sprite(frame, Frame(GEN4, 100.0, 50.0, 3.0 * 64 / 80, 3.0 * 64 / 80))
     assert not _same_sprite(frame, Frame(GEN3, 160.0, 50.0, 3.0, 3.0))
     assert not _same_sprite(frame, Frame(GEN3, 100.0, 50.0, 3.6, 3.6))
+
+
+def test_a_crops_lean_is_measured_once_for_boxes_that_nearly_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measuring a crop's lean is the costliest step of its search: a box found at another trial game pixel
+    that reads the sprite the same way takes the lean measured before, one 7% off in scale (which may
+    measure it better) measures again. A fit whose axes agree is measured at its grid; one whose axes
+    disagree found a wrong scale on one, and the lean is searched from the coarse box instead."""
+    calls: list[tuple[AxisGrid, bool]] = []
+
+    def counted(*args: object, fitted: bool) -> Tilt:
+        x = args[1]
+        assert isinstance(x, AxisGrid)
+        calls.append((x, fitted))
+        return Tilt(0.0, 0.0, 0.0, 0.0)
+
+    monkeypatch.setattr("core.detect.tilts", counted)
+    leans = _Leans()
+    image = np.zeros((8, 8, 3), np.uint8)
+    square = Enlargement(AxisGrid(101.0, 3.05), AxisGrid(51.0, 3.05), "bilinear")
+    first = leans.of(image, Frame(GEN3, 100.0, 50.0, 3.0, 3.0), square)
+    assert leans.of(image, Frame(GEN3, 100.5, 50.0, 3.02, 3.02), square) is first
+    leans.of(image, Frame(GEN3, 100.0, 50.0, 3.2, 3.2), square)
+    assert calls == [(square.x, True), (square.x, True)]
+    oblong = Enlargement(AxisGrid(301.0, 2.6), AxisGrid(51.0, 3.05), "bilinear")
+    leans.of(image, Frame(GEN3, 300.0, 50.0, 3.0, 3.0), oblong)
+    assert calls[-1] == (AxisGrid(300.0, 3.0), False)
 
 
 def test_a_frame_rescaled_keeps_its_paint_box_centre() -> None:

@@ -125,20 +125,27 @@ def leaning(picture: np.ndarray, rows: float, columns: float) -> np.ndarray:
 
 def test_a_leaning_grid_is_measured_and_straightened() -> None:
     """A grid whose rows lean by 1 degree and columns by -0.75 (a photo's perspective at a sprite): `tilts`
-    measures both to the quarter degree it searches in, and the straightened picture gives back the native
+    measures both to the quarter degree it searches in, at a fitted grid and from a coarse one 8% off in
+    scale and a game pixel and a half off in place, and the straightened picture gives back the native
     pixels better than the leaning one. An upright grid measures upright."""
     native = blocky(np.random.default_rng(5), 48)
     picture, scale = enlarge(native, 4.0, "bilinear")
     spans = (Span(8, 39), Span(8, 39))
     grid = AxisGrid(0.0, scale)
     upright = fit(picture, grid, grid, *spans, square=False)
-    assert tilts(picture, upright, *spans).straight()
+    assert tilts(picture, upright.x, upright.y, *spans, upright.kernel, fitted=True).straight()
     rows, columns = np.tan(np.radians(1.0)), np.tan(np.radians(-0.75))
     leant = leaning(picture, rows, columns)
     enlargement = fit(leant, grid, grid, *spans, square=False)
-    tilt = tilts(leant, enlargement, *spans)
-    assert tilt.rows == pytest.approx(rows, abs=0.0045) and tilt.columns == pytest.approx(columns, abs=0.0045)
-    straight = straightened(leant, tilt)
+    coarse = AxisGrid(1.5 * scale, 1.08 * scale)
+    measured = [
+        tilts(leant, enlargement.x, enlargement.y, *spans, "bilinear", fitted=True),
+        tilts(leant, coarse, coarse, *spans, "bilinear", fitted=False),
+    ]
+    for tilt in measured:
+        assert tilt.rows == pytest.approx(rows, abs=0.0045)
+        assert tilt.columns == pytest.approx(columns, abs=0.0045)
+    straight = straightened(leant, measured[0])
     errors = []
     for image in (leant, straight):
         found = fit(image, grid, grid, *spans, square=False)

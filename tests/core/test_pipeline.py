@@ -399,6 +399,26 @@ def test_a_cropped_photo_is_straightened_where_its_grid_leans(
         assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 7, 28), (GEN4, 5, 46)])
+def test_a_cropped_photo_whose_fit_disagrees_between_axes_has_its_lean_searched_with_its_scale(
+    identifier: Identifier,
+    reference_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    family: GameFamily,
+    seed: int,
+    index: int,
+) -> None:
+    """Phone photos cropped around the sprite (the bench's "photo crop") whose leaning columns led the fit
+    along one axis to a wrong scale (the Gen IV one's 14% too fine): the lean measured at that fit was
+    off, and both were read wrong (at confidence 0.31 and 0.39); measured from the coarse frame with the
+    scale searched as well (their fit's axes disagree by more than _SQUARE_ENOUGH), right."""
+    renderer, pid, scene = bench_picture(reference_dir, family, "photo crop", seed, index)
+    assert_look_right(identifier, renderer, pid, scene)
+    monkeypatch.setattr("core.detect._SQUARE_ENOUGH", float("inf"))
+    with pytest.raises(AssertionError):
+        assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("family", "index"), [(GEN3, 18), (GEN4, 17)])
 def test_a_whole_screen_capture_is_fitted_with_an_unblurred_filter(
     identifier: Identifier, reference_dir: Path, family: GameFamily, index: int

@@ -44,7 +44,7 @@ from training.scenes import KINDS, no_spinda_scenes, scenes
 
 FAMILIES = (GEN3, GEN4)
 CONFIGS = ("default", "decoder", "cnn", "reference", "resnet34")
-CONFIDENCE_THRESHOLDS = (0.2, 0.4, 0.6)
+CONFIDENCE_THRESHOLDS = (0.2, 0.4, 0.5, 0.6)
 
 
 @dataclass

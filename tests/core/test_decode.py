@@ -363,6 +363,24 @@ def test_the_cnn_prior_cannot_outvote_a_pixel(cap: float, monkeypatch: pytest.Mo
     assert reached is (cap == decode_module.PRIOR_CAP)
 
 
+def test_the_belief_weighs_a_spots_distinct_looks_not_its_equal_bytes() -> None:
+    """Many bytes put a spot where no pixel shows evidence, and many cover the same evident pixels: the
+    looks weighed are each spot's best distinct ones. Two faint spot pixels that one place of a spot
+    reaches leave its other places (covering one of them, or neither) nearly as likely; weighing the best
+    bytes as they came, all covering both pixels, had given that one look all the belief."""
+    cover = spot_cover(GEN4)
+    spot = np.zeros(80 * 80, np.float32)
+    spot[np.flatnonzero(cover[0, 0x2C])[:2]] = 0.3
+    decoded = decode(Observation(GEN4, spot, np.zeros_like(spot), shiny=False))
+    assert len(decoded.scores) >= 3
+    assert decoded.scores[0] < 0.5
+    shown = [
+        np.flatnonzero(cover[np.arange(4), list(GEN4.spot_bytes(pid))].any(axis=0) & (spot > 0))
+        for pid in decoded.pids
+    ]
+    assert len({tuple(pixels) for pixels in shown}) == len(shown)
+
+
 def test_faint_unexplained_spot_evidence_is_not_a_missed_spot(colours: ColourModel) -> None:
     """Outlines blurred or cast towards a spot colour leave faint spot evidence on many pixels no spot
     explains; a right answer keeps its fit over them, while as many clearly spot-coloured pixels left

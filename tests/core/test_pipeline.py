@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from core.assets import EXAMPLES_DIR, default_pack, load_pack, second_frame_pack
-from core.decode import observe
+from core.decode import BEAM, observe
 from core.detect import _screen_families, detect
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier, _best
@@ -95,7 +95,7 @@ def test_sharp_captures_of_the_games_sprites(
 ) -> None:
     """The commonest input: an emulator capture of the games' own sprite, with our art configured. At any
     whole scale the source pixels are recovered exactly, so the answer is right and confident (the bot
-    flags answers under 0.6 as unsure)."""
+    flags answers under 0.5 as unsure)."""
     renderer = SpindaRenderer(load_pack(reference_dir / family.key, family))
     rng = np.random.default_rng(21)
     for scale, context in ((1.0, "summary"), (2.0, "battle"), (4.0, "pokedex")):
@@ -106,7 +106,7 @@ def test_sharp_captures_of_the_games_sprites(
         assert result.pid is not None
         pixels = renderer.spot_pixels([pid, result.pid])
         assert np.array_equal(pixels[0], pixels[1]), (scale, f"{pid:08X}", f"{result.pid:08X}")
-        assert result.confidence >= 0.6, (scale, result.confidence)
+        assert result.confidence >= 0.5, (scale, result.confidence)
         assert f"scale {scale:.2f}" in result.message
 
 
@@ -399,7 +399,7 @@ def test_a_cropped_photo_is_straightened_where_its_grid_leans(
         assert_look_right(identifier, renderer, pid, scene)
 
 
-@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 7, 28), (GEN4, 5, 46)])
+@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 7, 28), (GEN4, 7, 13)])
 def test_a_cropped_photo_whose_fit_disagrees_between_axes_has_its_lean_searched_with_its_scale(
     identifier: Identifier,
     reference_dir: Path,
@@ -408,13 +408,30 @@ def test_a_cropped_photo_whose_fit_disagrees_between_axes_has_its_lean_searched_
     seed: int,
     index: int,
 ) -> None:
-    """Phone photos cropped around the sprite (the bench's "photo crop") whose leaning columns led the fit
-    along one axis to a wrong scale (the Gen IV one's 14% too fine): the lean measured at that fit was
-    off, and both were read wrong (at confidence 0.31 and 0.39); measured from the coarse frame with the
-    scale searched as well (their fit's axes disagree by more than _SQUARE_ENOUGH), right."""
+    """Phone photos cropped around the sprite (the bench's "photo crop") whose leaning grid led the fit
+    along one axis to a wrong scale: the lean measured at that fit was off, and both were read wrong (at
+    confidence 0.31 and 0.21); measured from the coarse frame with the scale searched as well (their fit's
+    axes disagree by more than _SQUARE_ENOUGH), right."""
     renderer, pid, scene = bench_picture(reference_dir, family, "photo crop", seed, index)
     assert_look_right(identifier, renderer, pid, scene)
     monkeypatch.setattr("core.detect._SQUARE_ENOUGH", float("inf"))
+    with pytest.raises(AssertionError):
+        assert_look_right(identifier, renderer, pid, scene)
+
+
+def test_a_hidden_spot_is_weighed_against_the_distinct_looks_it_beat(
+    identifier: Identifier, reference_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Gen IV capture cropped around the sprite (the bench's "smooth+jpeg crop", seed 5 #35) whose left
+    ear spot shows two pixels, one of them lost to JPEG's colour: the spot hidden, the true place and
+    another tie within a twentieth of a pixel before the CNN prior. Its beam took the four best bytes as
+    they came, all hiding the spot, and the answer hid it at confidence 0.76; weighing each spot's best
+    distinct looks (core.decode._distinct_best), the true look is answered, at 0.28."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, "smooth+jpeg crop", 5, 35)
+    assert_look_right(identifier, renderer, pid, scene)
+    monkeypatch.setattr(
+        "core.decode._distinct_best", lambda gains, covers: np.argsort(-gains, kind="stable")[:BEAM]
+    )
     with pytest.raises(AssertionError):
         assert_look_right(identifier, renderer, pid, scene)
 

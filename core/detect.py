@@ -1240,6 +1240,7 @@ def _smoothed(
     (`_unknown_origin_fits`), its lean measured once for each sprite in `leans` (shared by the searches of
     one picture)."""
     fits: list[tuple[Frame, list[_Fitted]]] = []
+    measured = leans if leans is not None else _Leans()
     found: list[Detection] = []
     kernels = search.kernels
     blurred = any(KERNELS[name].blur for name in kernels)
@@ -1253,7 +1254,7 @@ def _smoothed(
                 enlargement = _fitted(view.picture, realigned, kernels, refined=True)
                 views.append(replace(view, enlargement=enlargement))
         elif search.unknown_origin:
-            views = _unknown_origin_fits(image, coarse, kernels, leans if leans is not None else _Leans())
+            views = _unknown_origin_fits(image, coarse, kernels, measured)
             fits.append((coarse, views))
         else:
             enlargement = _fitted(image, coarse, kernels)

@@ -988,6 +988,12 @@ _PHOTO_SCALE_SLACK = 0.04
 # 4.0, 4.9, 6.0 instead: 16. A picture too small to hold a sprite at one is not searched at it.
 _TRIAL_GAME_PIXELS = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 _LEAST_NATIVE_SIDE = 48
+# A trial at a game pixel much finer than the sprite the look at the crop's own resolution found sees the
+# sprite as that look did, at more cost (its picture is reduced less): trials under this share of that
+# sprite's scale are left out. On the bench's 400 cropped screenshots and photos (seeds 5 and 7), 26 wrong
+# with every trial; 0.75 of the found scale (0.5-0.8 predicted the same from recorded trials; 0.9: 29,
+# 1.0: 32).
+_FINEST_TRIAL = 0.75
 # A capture of a whole screen has its sides rounded to whole pixels, so its game pixel is its width over the
 # console's to a few thousandths; a fit further off than this found a wrong scale, and is fitted again at
 # the capture's. Two captures at x1.5 and x1.8 had been fitted 5% large and read wrong; on the bench's 1200
@@ -1323,15 +1329,18 @@ def _at_trial_game_pixels(
     family_list: list[GameFamily],
     limit: int,
     strict_background: bool,
+    seen_scale: float | None,
 ) -> list[Detection]:
     """Detections in a smoothed picture of unknown scale, searched at each of _TRIAL_GAME_PIXELS that
     leaves it at least _LEAST_NATIVE_SIDE game pixels a side, as a photographed screen is at its own, but
     each fit kept at the scale it finds: a sprite between two trials is fitted from either's box. Its lean,
-    the costliest step, is measured once (`_Leans`)."""
+    the costliest step, is measured once (`_Leans`). Where a look before found a sprite at `seen_scale`,
+    no trial finer than _FINEST_TRIAL of it."""
     found: list[Detection] = []
     leans = _Leans()
+    finest = 0.0 if seen_scale is None else _FINEST_TRIAL * seen_scale
     for game_pixel in _TRIAL_GAME_PIXELS:
-        if min(image.shape[:2]) / game_pixel >= _LEAST_NATIVE_SIDE:
+        if min(image.shape[:2]) / game_pixel >= _LEAST_NATIVE_SIDE and game_pixel >= finest:
             search = _Search(game_pixel, unknown_origin=True)
             seen = {d.frame for d in found}
             more = _smoothed(image, colours, family_list, limit, strict_background, search, leans)
@@ -1363,6 +1372,7 @@ def detect(
     limit: int = MAX_CANDIDATES,
     strict_background: bool = False,
     at_screen_pixels: bool = True,
+    seen_scale: float | None = None,
 ) -> list[Detection]:
     """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none).
 
@@ -1376,8 +1386,9 @@ def detect(
     brighter and darker where nothing was found (_PHOTO_EXPOSURES). Without `at_screen_pixels`, a smoothed
     whole screen's capture is searched at its own resolution instead, the other families where nothing
     was found; a smoothed picture of another shape with no screen in it (a player's crop) is searched at
-    each of _TRIAL_GAME_PIXELS in turn, as a photographed screen is at its own; and any other picture gets
-    nothing: it was searched so already. With `strict_background`,
+    each of _TRIAL_GAME_PIXELS in turn, as a photographed screen is at its own, none much finer than a
+    sprite the look before found at `seen_scale`; and any other picture gets nothing: it was searched so
+    already. With `strict_background`,
     the background of a picture that is not pixel-sharp is traced in finer steps (_STRICT_STEP), keeping
     only exact cream colours (`_coarse_frames`), and a pixel-sharp picture, whose background is exact,
     gets nothing. Each is a further look, for where the looks before found no Spinda or were unsure
@@ -1392,7 +1403,7 @@ def detect(
                 return _whole_screen(image, colours, family_list, named, limit, strict_background)
             if find_screen(image, screens) is not None:
                 return []
-            return _at_trial_game_pixels(image, colours, family_list, limit, strict_background)
+            return _at_trial_game_pixels(image, colours, family_list, limit, strict_background, seen_scale)
         view = find_screen(image, screens)
         if view is not None:
             # The screen's shape names the console, and so the family: a Gen IV sprite is not read as a

@@ -200,7 +200,12 @@ class Identifier:
             best = _best(decoded)
             if best is None or best[1].confidence < UNSURE:
                 more = detect(
-                    image, self.colours, self.families, strict_background=strict, at_screen_pixels=False
+                    image,
+                    self.colours,
+                    self.families,
+                    strict_background=strict,
+                    at_screen_pixels=False,
+                    seen_scale=None if best is None else best[0].frame.scale,
                 )
                 decoded += self._decoded(more)
                 best = _best(decoded)

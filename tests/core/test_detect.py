@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 
+import core.detect
 from core.assets import AssetPack, default_pack, load_pack
 from core.detect import (
     _RECONSTRUCTED_STEP,
@@ -332,6 +334,33 @@ def test_a_smoothed_whole_screen_capture_is_searched_for_its_family(
     assert registered_in(cropped, family, colours)
     trial = detect(cropped.image, colours, FAMILIES, at_screen_pixels=False)
     assert any(d.family == family and abs(d.frame.scale - 2.5) < 0.05 for d in trial)
+
+
+def test_a_crops_trials_leave_out_game_pixels_much_finer_than_the_sprite_seen(
+    colours: ColourModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial game pixels finer than three quarters of the scale at which the crop's first look saw a sprite
+    would see it as that look did: they are left out, and the sprite is still found at its scale there."""
+    sprite = SpindaRenderer(default_pack(GEN3)).rgba([0x5A3C96E1])[0]
+    scene = make_screenshot(sprite, np.random.default_rng(8), 2.5, "bilinear", 90, "summary")
+    cropped = scene.image[:, 7:]
+    searched: list[float | None] = []
+    smoothed = core.detect._smoothed
+
+    def recorded(*args: Any, **kwargs: Any) -> list[Detection]:
+        searched.append(args[5].game_pixel)
+        return smoothed(*args, **kwargs)
+
+    monkeypatch.setattr("core.detect._smoothed", recorded)
+    detect(cropped, colours, FAMILIES, at_screen_pixels=False)
+    assert searched == [1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0]
+    searched.clear()
+    trial = detect(cropped, colours, FAMILIES, at_screen_pixels=False, seen_scale=2.5)
+    assert searched == [2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0]
+    assert any(d.family == GEN3 and abs(d.frame.scale - 2.5) < 0.05 for d in trial)
+    searched.clear()
+    detect(cropped, colours, FAMILIES, at_screen_pixels=False, seen_scale=5.0)
+    assert searched == [4.0, 5.0, 6.0]
 
 
 def test_smoothed_games_sprite_cream_is_not_taken_for_a_gradient(

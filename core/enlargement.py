@@ -361,15 +361,22 @@ def tilts(
     across_y = _picture_span(grid_y, span_y)
     centre_x, centre_y = sum(across_x) / 2, sum(across_y) / 2
 
+    straightened_signals: dict[tuple[float, int], npt.NDArray[np.float64]] = {}
+
+    def signals_of(slope: float, axis: int) -> npt.NDArray[np.float64]:
+        """The signals of the picture with the lean undone; the best coarse slope's serve the fine stage
+        too. Rows lean: the signal along y (each row's mix of the sprite's columns) is what a lean smears."""
+        if (slope, axis) not in straightened_signals:
+            straight = _sheared(part, slope, axis, centre_x if axis == 0 else centre_y)
+            across = (across_x, across_y)[axis]
+            straightened_signals[slope, axis] = _signals(straight, axis, across)
+        return straightened_signals[slope, axis]
+
     def residual(slope: float, axis: int, around: AxisGrid | None) -> tuple[float, AxisGrid]:
         """The least residual with the lean undone, and its grid: about the grid given (at its scale if
         `fitted`, else over the coarse scales and phases), or over the fine ones about `around`."""
-        straight = _sheared(part, slope, axis, centre_x if axis == 0 else centre_y)
-        # Rows lean: the signal along y (each row's mix of the sprite's columns) is what a lean smears.
-        if axis == 0:
-            signals, grid, span, centre = _signals(straight, 0, across_x), grid_y, span_y, centre_y
-        else:
-            signals, grid, span, centre = _signals(straight, 1, across_y), grid_x, span_x, centre_x
+        signals = signals_of(slope, axis)
+        grid, span, centre = (grid_y, span_y, centre_y) if axis == 0 else (grid_x, span_x, centre_x)
         if around is None:
             steps, phases = (np.zeros(1), _FINE_PHASES) if fitted else (_COARSE_SCALES, _COARSE_PHASES)
         else:

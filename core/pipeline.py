@@ -58,12 +58,10 @@ BEYOND_WEIGHT = 0.5
 # augmented pictures unchanged at 1.0 and at 2.0. With session 10's enlargement filter and networks, 34 -> 33
 # (a Gen III photo, seed 5 picture 20; the Gen IV one above now reads right either way).
 UNCOVERED_WEIGHT = 2.0
-# Below this confidence, a capture of a whole screen read at the screen's game pixels is searched at its
-# own resolution as well, and the better-supported detection of both is answered. Of 600 smoothed captures
-# of the games' sprites (the bench's pictures, seeds 5, 7, 11, 13, 15, 17), 0.3 left 31 wrong and 0.2 33,
-# in 0.32 and 0.25 s a picture; searching there only where nothing was found, 35 in 0.15 s; at the
-# capture's own resolution alone, 43 in 0.46 s. A smoothed crop is searched at trial game pixels below it
-# (core.detect._TRIAL_GAME_PIXELS).
+# Below this confidence, a smoothed crop is looked at further, at trial game pixels (core.detect,
+# at_screen_pixels, _TRIAL_GAME_PIXELS); a capture of a whole screen is looked at further only where its
+# screen's game pixels showed no sprite at all. The bench's 400 cropped captures and photos (seeds 5 and 7),
+# predicted from every look recorded: 26 wrong at 0.25 to 0.5, 27 at 0.2 and 0.15, 31 at 0.1.
 UNSURE = 0.3
 NO_SPINDA = "no Spinda found: no part of the picture is explained by a Spinda sprite's spots"
 
@@ -192,8 +190,8 @@ class Identifier:
         # A smoothed sprite on a background in its own colours can be swallowed by the background the
         # detector takes out; a stricter look parts them (core.detect, strict_background). A capture of a
         # whole screen is searched fastest, and most often right, at the screen's game pixels; where that
-        # finds no Spinda or is unsure, at its own resolution as well; a smoothed crop the other way round,
-        # at its own resolution, then at trial game pixels (at_screen_pixels).
+        # finds no Spinda, at its own resolution; a smoothed crop the other way round, at its own
+        # resolution, then where that finds none or is unsure, at trial game pixels (at_screen_pixels).
         best = None
         for strict in (False, True):
             decoded = self._decoded(detect(image, self.colours, self.families, strict_background=strict))

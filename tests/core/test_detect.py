@@ -321,14 +321,16 @@ def test_a_smoothed_whole_screen_capture_is_searched_for_its_family(
     family: GameFamily, colours: ColourModel
 ) -> None:
     """A smoothed capture of a whole screen is searched for its console's family only, as a photographed
-    screen is, both at the screen's game pixels and at its own resolution; cropped to another shape, for
-    both families at its own resolution in the first look, and its sprite is still found, and in the
-    further look at trial game pixels, x2.5 among them, it is found at its own scale."""
+    screen is, both at the screen's game pixels and at its own resolution, the latter only where no look
+    before saw a sprite; cropped to another shape, for both families at its own resolution in the first
+    look, and its sprite is still found, and in the further look at trial game pixels, x2.5 among them,
+    it is found at its own scale."""
     sprite = SpindaRenderer(default_pack(family)).rgba([0x5A3C96E1])[0]
     scene = make_screenshot(sprite, np.random.default_rng(8), 2.5, "bilinear", 90, "summary")
     for at_screen_pixels in (True, False):
         found = detect(scene.image, colours, FAMILIES, at_screen_pixels=at_screen_pixels)
         assert {d.family for d in found} == {family}
+    assert detect(scene.image, colours, FAMILIES, at_screen_pixels=False, seen_scale=2.5) == []
     shift = np.array([[1.0, 0.0, -7.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     cropped = Scene(scene.image[:, 7:], shift @ scene.homography)
     assert registered_in(cropped, family, colours)

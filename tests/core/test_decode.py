@@ -269,8 +269,10 @@ def test_cream_darkened_by_the_outline_is_cream_in_a_blurred_crop(
     blurred_edge = replace(sharp, source_pixels=False, blurred=True)
     capture = replace(sharp, source_pixels=False)
     pixel = y * 80 + x
-    # Both palettes' spot evidence counted fully, so the sums below are all the paint evidence.
+    # Both palettes' spot evidence counted fully, on the region's edge too, so the sums below are all the
+    # paint evidence.
     monkeypatch.setattr(decode_module, "OTHER_PALETTE", 1.0)
+    monkeypatch.setattr(decode_module, "_region_edge", lambda inside: np.zeros_like(inside))
     exact, mixed = observe(sharp, colours), observe(blurred_edge, colours)
     assert exact.spot[pixel] > exact.cream[pixel]
     captured = observe(capture, colours)
@@ -303,6 +305,32 @@ def test_the_other_palettes_spot_colour_counts_less(
     own, full = evidence[0.0], evidence[1.0]
     assert own < 0.1 * full
     assert evidence[OTHER_PALETTE] == pytest.approx(own + OTHER_PALETTE * (full - own))
+
+
+def test_the_other_palettes_spot_colour_counts_nothing_on_the_regions_edge(
+    colours: ColourModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the sprite region's edge a capture's background blends with the outline, and a green one so
+    darkened reads as the shiny palette's spot colour: there the other palette counts nothing, while two
+    pixels inside it counts OTHER_PALETTE."""
+    pack = default_pack(GEN4)
+    detection = exact_detection(pack, 0x1234ABCD, colours)
+    rows = np.flatnonzero(detection.inside.any(axis=1))
+    y = int(rows[len(rows) // 2])
+    x = int(np.flatnonzero(detection.inside[y])[0])  # the region's leftmost pixel on a middle row
+    assert detection.inside[y, x : x + 3].all()
+    crop = detection.crop.copy()
+    crop[y, x] = crop[y, x + 2] = pack.palette(True)[2 + GEN4.colour_shift]
+    distances = colours.class_distances(crop.reshape(-1, 3).astype(np.float32)).reshape(80, 80, 4)
+    changed = replace(detection, crop=crop, class_distance=distances, source_pixels=False)
+    evidence = {}
+    for weight in (0.0, OTHER_PALETTE):
+        monkeypatch.setattr(decode_module, "OTHER_PALETTE", weight)
+        observed = observe(changed, colours)
+        assert not observed.shiny
+        evidence[weight] = (float(observed.spot[y * 80 + x]), float(observed.spot[y * 80 + x + 2]))
+    assert evidence[OTHER_PALETTE][0] == evidence[0.0][0]
+    assert evidence[OTHER_PALETTE][1] > evidence[0.0][1] + 0.1
 
 
 def test_the_palette_is_judged_on_the_whole_sprite(colours: ColourModel) -> None:

@@ -449,7 +449,7 @@ def test_a_whole_screen_capture_is_fitted_with_an_unblurred_filter(
 
 
 @pytest.mark.parametrize(
-    ("family", "seed", "index"), [(GEN3, 13, 35), (GEN4, 5, 4), (GEN4, 11, 4), (GEN4, 17, 2)]
+    ("family", "seed", "index"), [(GEN3, 13, 35), (GEN4, 5, 27), (GEN4, 13, 9), (GEN4, 17, 2)]
 )
 def test_a_captures_edge_colours_are_not_taken_for_blends_with_the_outline(
     identifier: Identifier,
@@ -469,6 +469,21 @@ def test_a_captures_edge_colours_are_not_taken_for_blends_with_the_outline(
     monkeypatch.setattr("core.pipeline.observe", lambda d, *rest: observe(replace(d, blurred=True), *rest))
     found = identifier.identify_array(scene.image)
     assert found.pid is not None and not same_look(identifier, family.key, pid, found.pid)
+
+
+@pytest.mark.parametrize(("seed", "index"), [(13, 9), (7, 27)])
+def test_a_green_backgrounds_edge_is_not_taken_for_shiny_spots(
+    identifier: Identifier, reference_dir: Path, monkeypatch: pytest.MonkeyPatch, seed: int, index: int
+) -> None:
+    """Smoothed Gen IV captures (the bench's) on a bright green and on a pale green gradient, whose
+    background darkened against the outline reads as the shiny palette's spot colour: counted at the
+    region's edge, those pixels let a face spot's position hidden off the body (02) claim the head's left
+    edge over the true one, showing a pixel or two."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN4, "smooth+jpeg", seed, index)
+    assert_look_right(identifier, renderer, pid, scene)
+    monkeypatch.setattr("core.decode._region_edge", lambda inside: np.zeros_like(inside))
+    found = identifier.identify_array(scene.image)
+    assert found.pid is not None and not same_look(identifier, GEN4.key, pid, found.pid)
 
 
 @pytest.mark.parametrize(("family", "index"), [(GEN3, 27), (GEN4, 29)])

@@ -61,7 +61,8 @@ UNCOVERED_WEIGHT = 2.0
 # Below this confidence, a smoothed crop is looked at further, at trial game pixels (core.detect,
 # at_screen_pixels, _TRIAL_GAME_PIXELS); a capture of a whole screen is looked at further only where its
 # screen's game pixels showed no sprite at all. The bench's 400 cropped captures and photos (seeds 5 and 7),
-# predicted from every look recorded: 26 wrong at 0.25 to 0.5, 27 at 0.2 and 0.15, 31 at 0.1.
+# predicted from every look recorded: 26 wrong at 0.25 and 0.3, 27 at 0.2 and 0.15, 31 at 0.1 (above 0.3
+# more crops take trials, which were not recorded).
 UNSURE = 0.3
 NO_SPINDA = "no Spinda found: no part of the picture is explained by a Spinda sprite's spots"
 

@@ -876,17 +876,17 @@ def _fitted(
     coarse: Frame,
     kernels: Sequence[str],
     refined: bool = False,
-    narrow: bool = False,
+    capture_scale: bool = False,
     square: bool = True,
 ) -> Enlargement:
     """A smoothed picture's grid around a coarse frame, fitted to a few hundredths of a game pixel with one
     of `kernels` (core.enlargement); with `refined`, the frame is already a fitted grid and only the filter
-    is chosen; with `narrow`, the coarse frame's scale is right to about a hundredth; without `square`,
-    each axis has its own scale."""
+    is chosen; with `capture_scale`, the coarse frame's scale is a whole screen's capture's; without
+    `square`, each axis has its own scale."""
     box = paint_box(coarse.family)
     grids = (AxisGrid(coarse.origin_x, coarse.scale_x), AxisGrid(coarse.origin_y, coarse.scale_y))
     spans = (Span(box.x0, box.x1), Span(box.y0, box.y1))
-    return fit(image, *grids, *spans, refined, kernels, narrow, square)
+    return fit(image, *grids, *spans, refined, kernels, capture_scale, square)
 
 
 @dataclass(frozen=True)
@@ -994,12 +994,6 @@ _LEAST_NATIVE_SIDE = 48
 # with every trial; 0.75 of the found scale (0.5-0.8 predicted the same from recorded trials; 0.9: 29,
 # 1.0: 32).
 _FINEST_TRIAL = 0.75
-# A capture of a whole screen has its sides rounded to whole pixels, so its game pixel is its width over the
-# console's to a few thousandths; a fit further off than this found a wrong scale, and is fitted again at
-# the capture's. Two captures at x1.5 and x1.8 had been fitted 5% large and read wrong; on the bench's 1200
-# smoothed and photographed games' sprites, 47 -> 45 wrong (and a Gen III capture on stripes of its own
-# spot colours, not found before, is found and read right).
-_CAPTURE_SCALE_SLACK = 0.01
 # An enlarged capture's sides are each rounded (or cut) to whole pixels: its height is its width's share
 # to within a pixel (a 240x160 screen at x2.37 is 569x379). A crop is rarely that close: 6 of the bench's
 # 200 cropped screenshots were within the 1% of the aspect ratio once allowed here, and searched as
@@ -1202,33 +1196,31 @@ def _coarse_frames(
 
 @dataclass(frozen=True)
 class _Hold:
-    """A game pixel's size known to within `slack`: a fit that strays further found a wrong scale, and is
-    fitted again from a box of that size, its scale searched only near it where the size is `exact`."""
+    """A game pixel's size known to within `slack` (a rectified photo's screen): a fit that strays further
+    found a wrong scale, and is fitted again from a box of that size."""
 
     scale: float
     slack: float
-    exact: bool
 
 
 @dataclass(frozen=True)
 class _Search:
     """What is known of how a smoothed picture was made, and so how its sprites are looked for and fitted:
     the size of a game pixel the coarse search runs at (None: the picture's own pixels), the filters its
-    enlargement may have used, the size its fits are held to, and whether its origin is unknown (a crop,
-    maybe of a photo)."""
+    enlargement may have used, the size its fits are held to, the size of a whole screen's capture's
+    game pixel, and whether its origin is unknown (a crop, maybe of a photo)."""
 
     game_pixel: float | None = None
     kernels: tuple[str, ...] = tuple(KERNELS)
     hold: _Hold | None = None
+    screen_scale: float | None = None
     unknown_origin: bool = False
 
     @classmethod
     def capture(cls, scale: float, at_game_pixels: bool) -> _Search:
         """A capture of a whole screen, whose game pixel is `scale` picture pixels to a few thousandths,
         enlarged by an emulator or an editor (never blurred further: core.enlargement.CAPTURE_KERNELS)."""
-        return cls(
-            scale if at_game_pixels else None, CAPTURE_KERNELS, _Hold(scale, _CAPTURE_SCALE_SLACK, exact=True)
-        )
+        return cls(scale if at_game_pixels else None, CAPTURE_KERNELS, screen_scale=scale)
 
 
 def _smoothed(
@@ -1262,11 +1254,20 @@ def _smoothed(
         elif search.unknown_origin:
             views = _unknown_origin_fits(image, coarse, kernels, measured)
             fits.append((coarse, views))
+        elif search.screen_scale is not None:
+            # A whole screen's capture is fitted at its own scale, not searched for one: a box read off
+            # blurred paint can be several percent off, and two captures at x1.5 and x1.8 had been fitted
+            # 5% large from theirs and read wrong (session 14, when such fits were fitted again at the
+            # capture's scale: the bench's 1200 smoothed and photographed games' sprites 47 -> 45 wrong,
+            # and a Gen III capture on stripes of its own spot colours found).
+            enlargement = _fitted(image, _rescaled(coarse, search.screen_scale), kernels, capture_scale=True)
+            views = [_Fitted(image, enlargement)]
+            fits.append((coarse, views))
         else:
             enlargement = _fitted(image, coarse, kernels)
             hold = search.hold
             if hold is not None and abs(enlargement.x.scale / hold.scale - 1.0) > hold.slack:
-                enlargement = _fitted(image, _rescaled(coarse, hold.scale), kernels, narrow=hold.exact)
+                enlargement = _fitted(image, _rescaled(coarse, hold.scale), kernels)
             views = [_Fitted(image, enlargement)]
             fits.append((coarse, views))
         # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
@@ -1381,7 +1382,7 @@ def detect(
     by inverting its enlargement around each candidate (core.enlargement). A photographed screen, and a
     smoothed capture of a whole screen (`_screen_families`), are searched for their console's family only,
     at the size of the screen's game pixels (`_coarse_frames`), a capture with the unblurred filters only
-    (core.enlargement.CAPTURE_KERNELS) and at its own scale (_CAPTURE_SCALE_SLACK); a photographed screen
+    (core.enlargement.CAPTURE_KERNELS) and at its own scale (_Search.screen_scale); a photographed screen
     is looked at again
     brighter and darker where nothing was found (_PHOTO_EXPOSURES). Without `at_screen_pixels`, a smoothed
     whole screen's capture where no look before saw a sprite (`seen_scale` None) is searched at its own
@@ -1422,7 +1423,7 @@ def detect(
                 # nothing is found to estimate its colour cast from: the screen is looked at again as if
                 # exposed otherwise, where nothing was found.
                 screen = view.image if exposure == 1.0 else _exposed(view.image, exposure)
-                search = _Search(view.scale, hold=_Hold(view.scale, _PHOTO_SCALE_SLACK, exact=False))
+                search = _Search(view.scale, hold=_Hold(view.scale, _PHOTO_SCALE_SLACK))
                 found = _smoothed(screen, colours, family_list, limit, strict_background, search)
                 if found:
                     break

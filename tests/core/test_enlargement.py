@@ -273,12 +273,19 @@ def test_a_capture_is_fitted_with_the_unblurred_filters_only() -> None:
     assert found.x.scale == pytest.approx(scale, rel=0.01)
 
 
-def test_a_narrow_fit_searches_only_scales_near_its_guess() -> None:
-    """Where the scale is known to about a hundredth (a capture's), the fit keeps to it: from a guess 5%
-    off it stays within the fine search's reach of the guess, where the full search finds the true one."""
+def test_a_captures_fit_keeps_to_its_scale_and_finds_the_phase() -> None:
+    """Where the scale is a whole screen's capture's (its width over the console's), only scales within
+    a few thousandths of it are tried: from a guess 5% off the fit stays near the guess, where the full
+    search finds the true scale; the phase is still searched in full, so a guess at the right scale a
+    third of a game pixel off in place is fitted to the true grid."""
     native = blocky(np.random.default_rng(2), 48)
     picture, scale = enlarge(native, 3.0, "bilinear")
     guess = AxisGrid(0.0, 1.05 * scale)
     assert fit(picture, guess, guess, Span(8, 39), Span(8, 39)).x.scale == pytest.approx(scale, rel=0.003)
-    narrow = fit(picture, guess, guess, Span(8, 39), Span(8, 39), narrow=True)
-    assert narrow.x.scale == pytest.approx(guess.scale, rel=0.013)
+    kept = fit(picture, guess, guess, Span(8, 39), Span(8, 39), capture_scale=True)
+    assert kept.x.scale == pytest.approx(guess.scale, rel=0.005)
+    shifted = AxisGrid(0.35 * scale, scale)
+    found = fit(picture, shifted, shifted, Span(8, 39), Span(8, 39), capture_scale=True)
+    assert found.x.scale == pytest.approx(scale, rel=0.005)
+    phase = found.x.origin / found.x.scale
+    assert abs(phase - round(phase)) <= 0.05

@@ -839,7 +839,7 @@ _RECONSTRUCTION_MARGIN = 4
 _RECONSTRUCTED_PAINT = 40.0
 # Whole-pixel offsets decoded: those whose box score is within the slack of the best, at most this many.
 _OFFSETS_TRIED = 4
-# Pixels a part of the silhouette in a reconstruction has at least to count (see _silhouette_offsets).
+# Pixels a part of the silhouette in a reconstruction has at least to count (see _silhouette_readings).
 _SILHOUETTE_PART = 3
 _BOX_SCORE_SLACK = 2.0
 # Paint outside the box counts this much against an offset, paint inside for it.
@@ -1043,14 +1043,17 @@ def _realigned(enlargement: Enlargement, coarse: Frame) -> Frame:
     return Frame(coarse.family, x.origin + steps_x * x.scale, y.origin + steps_y * y.scale, x.scale, y.scale)
 
 
-def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> list[tuple[int, int]]:
-    """Whole-pixel offsets (x, y) of the frame in a reconstruction, read off the sprite's silhouette: the
-    box of its parts is the family's body box whatever the PID. Where the box has the body box's size on
-    both axes, the one offset it gives (the surest anchor: an outline all round); where an axis is one
-    pixel long or short (blur took or gave an edge line), both ends' readings; otherwise none."""
+def _silhouette_readings(
+    sprite: npt.NDArray[np.bool_], family: GameFamily
+) -> tuple[list[int], list[int]]:
+    """Whole-pixel offsets of the frame in a reconstruction along x and along y, read off the sprite's
+    silhouette: the box of its parts is the family's body box whatever the PID. Along an axis where the
+    box has the body box's size, the one offset it gives (the surest anchor: an outline all round); where
+    it is one pixel long or short (blur took or gave an edge line), both ends' readings; otherwise none
+    (a side lost to a background of near colours)."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(sprite.astype(np.uint8), connectivity=4)
     if count < 2:
-        return []
+        return [], []
     # Blur and outline gaps can cut an ear tip off the rest (the largest part alone read a row short in
     # Gen III photos, left the offset to the paint box, and a row off was decoded), so every part of a few
     # pixels counts, the largest always.
@@ -1061,15 +1064,15 @@ def _silhouette_offsets(sprite: npt.NDArray[np.bool_], family: GameFamily) -> li
     h = int((parts[:, 1] + parts[:, 3]).max()) - y
     body = family.body_box
     assert body is not None
-    per_axis = []
+    per_axis: list[list[int]] = []
     for start, length, lo, size in ((x, w, body.x0, body.width), (y, h, body.y0, body.height)):
         if length == size:
             per_axis.append([start - lo])
         elif abs(length - size) == 1:
             per_axis.append([start - lo, start + length - size - lo])
         else:
-            return []
-    return [(ox, oy) for oy in per_axis[1] for ox in per_axis[0]]
+            per_axis.append([])
+    return per_axis[0], per_axis[1]
 
 
 def _reconstruction(
@@ -1091,21 +1094,24 @@ def _native(
 ) -> list[Detection]:
     """Detections in the native pixels reconstructed on a fitted grid, colour cast taken out: one for each
     whole-pixel offset the silhouette reads (the paint box choosing among readings a line apart), or
-    where it reads none, for each where the paint box fits best."""
+    where it reads none, for each where the paint box fits best (along an axis the silhouette does read,
+    only at its readings)."""
     size = family.frame_size
     assert size is not None
     reach = range(2 * _RECONSTRUCTION_MARGIN + 1)
     start_x = start_y = -_RECONSTRUCTION_MARGIN
     reconstructed, sprite, region = _reconstruction(image, fitted, start_x, start_y, size)
-    silhouette = _silhouette_offsets(sprite, family)
-    if len(silhouette) == 1 and not (silhouette[0][0] in reach and silhouette[0][1] in reach):
-        # The coarse frame was too far off for the margin: the silhouette gives the frame, but its box would
-        # leave the reconstruction. Reconstructed again around it, rather than decoding the best box inside
-        # (a frame a pixel or more off whose spots explain the picture about as well).
-        start_x += silhouette[0][0] - _RECONSTRUCTION_MARGIN
-        start_y += silhouette[0][1] - _RECONSTRUCTION_MARGIN
+    readings = _silhouette_readings(sprite, family)
+    if any(len(read) == 1 and read[0] not in reach for read in readings):
+        # The coarse frame was too far off for the margin: the silhouette gives the frame along an axis,
+        # but its box would leave the reconstruction. Reconstructed again around each axis's one reading,
+        # rather than decoding the best box inside (a frame a pixel or more off whose spots explain the
+        # picture about as well).
+        start_x += readings[0][0] - _RECONSTRUCTION_MARGIN if len(readings[0]) == 1 else 0
+        start_y += readings[1][0] - _RECONSTRUCTION_MARGIN if len(readings[1]) == 1 else 0
         reconstructed, sprite, region = _reconstruction(image, fitted, start_x, start_y, size)
-        silhouette = _silhouette_offsets(sprite, family)
+        readings = _silhouette_readings(sprite, family)
+    silhouette = [(x, y) for y in readings[1] for x in readings[0]]
     gains = colours.cast(reconstructed[sprite])
     native = np.clip(np.round(reconstructed * gains), 0, 255).astype(np.uint8)
     box = paint_box(family)
@@ -1132,6 +1138,14 @@ def _native(
                 ((x, y) for x, y in offsets if scores[y, x] >= floor), key=lambda o: -scores[o[1], o[0]]
             )
         else:
+            # An axis the silhouette reads still holds the frame along it, where the other's box lost a
+            # side or an ear to a background of near colours.
+            for axis, read in enumerate(readings):
+                kept = [offset for offset in read if offset in reach]
+                if kept:
+                    outside = np.ones(len(reach), dtype=bool)
+                    outside[kept] = False
+                    scores[(slice(None), outside) if axis == 0 else (outside, slice(None))] = -np.inf
             best = np.flatnonzero(scores.ravel() >= scores.max() - _BOX_SCORE_SLACK)
             best = best[np.argsort(-scores.ravel()[best], kind="stable")]
             offsets = [(int(x), int(y)) for y, x in zip(*np.unravel_index(best, scores.shape), strict=True)]

@@ -29,7 +29,7 @@ from core.detect import (
     _rescaled,
     _same_sprite,
     _screen_families,
-    _silhouette_offsets,
+    _silhouette_readings,
     _surroundings,
     detect,
     paint_box,
@@ -543,4 +543,18 @@ def test_a_silhouette_cut_in_two_still_gives_the_offset(family: GameFamily) -> N
     sprite[body.y0 + 5 : body.y1 + 6, body.x0 + 3 : body.x1 + 4] = True
     sprite[body.y0 + 7] = False  # the two top rows, a part of their own
     sprite[0, 0] = True  # a stray pixel of the window's corner: too small to count
-    assert _silhouette_offsets(sprite, family) == [(3, 5)]
+    assert _silhouette_readings(sprite, family) == ([3], [5])
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
+def test_a_silhouette_short_on_one_axis_still_reads_the_other(family: GameFamily) -> None:
+    """A sprite whose lower part the background took (a side of near colours) has the body box's width but
+    not its height: the column offset is still read, and the rows are left to the paint box; a line too
+    wide gives both ends' readings."""
+    body = family.body_box
+    assert body is not None
+    sprite = np.zeros((body.y1 + 12, body.x1 + 12), dtype=np.bool_)
+    sprite[body.y0 + 5 : body.y0 + 5 + body.height // 2, body.x0 + 3 : body.x1 + 4] = True
+    assert _silhouette_readings(sprite, family) == ([3], [])
+    sprite[body.y0 + 5 : body.y0 + 5 + body.height // 2, body.x1 + 4] = True
+    assert _silhouette_readings(sprite, family) == ([3, 4], [])

@@ -689,3 +689,13 @@ def test_a_photos_cast_towards_the_other_palette_counts_less(
     fully as spot evidence they drew a spot onto them (7582C650 for 7591C650, B21BFC9C for B21B3E9C)."""
     renderer, pid, scene = bench_picture(reference_dir, family, "photo", seed, index)
     assert_look_right(identifier, renderer, pid, scene)
+
+
+def test_a_silhouette_read_along_one_axis_holds_the_frame_along_it(
+    identifier: Identifier, reference_dir: Path
+) -> None:
+    """A smoothed Gen III capture at x1.8 (the bench's seed 7 #16) whose background, in the reconstruction,
+    took the sprite's lower part: its silhouette has the body's width but not its height. Left wholly to the
+    paint box, the frame was a column off and all four spots were read a column off."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN3, "smooth+jpeg", 7, 16)
+    assert_look_right(identifier, renderer, pid, scene)

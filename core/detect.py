@@ -1237,6 +1237,24 @@ class _Search:
         return cls(scale if at_game_pixels else None, CAPTURE_KERNELS, screen_scale=scale)
 
 
+def _upright_fit(image: RgbImage, coarse: Frame, kernels: Sequence[str], search: _Search) -> Enlargement:
+    """A known-origin picture's enlargement around a coarse frame, upright and square: a whole screen's
+    capture fitted at its own scale, anything else searched for one and held to its game pixel's size
+    where that is known (`_Hold`)."""
+    if search.screen_scale is not None:
+        # A whole screen's capture is fitted at its own scale, not searched for one: a box read off blurred
+        # paint can be several percent off, and two captures at x1.5 and x1.8 had been fitted 5% large from
+        # theirs and read wrong (session 14, when such fits were fitted again at the capture's scale: the
+        # bench's 1200 smoothed and photographed games' sprites 47 -> 45 wrong, and a Gen III capture on
+        # stripes of its own spot colours found).
+        return _fitted(image, _rescaled(coarse, search.screen_scale), kernels, capture_scale=True)
+    enlargement = _fitted(image, coarse, kernels)
+    hold = search.hold
+    if hold is not None and abs(enlargement.x.scale / hold.scale - 1.0) > hold.slack:
+        enlargement = _fitted(image, _rescaled(coarse, hold.scale), kernels)
+    return enlargement
+
+
 def _smoothed(
     image: RgbImage,
     colours: ColourModel,
@@ -1247,10 +1265,9 @@ def _smoothed(
     leans: _Leans | None = None,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels, enlarged by
-    one of the search's filters, and held to its game pixel's size where that is known (`_Hold`). A
-    picture of unknown origin is straightened around each sprite where its grid leans
-    (`_unknown_origin_fits`), its lean measured once for each sprite in `leans` (shared by the searches of
-    one picture)."""
+    one of the search's filters, at the scale that is known of it (`_upright_fit`). A picture of unknown
+    origin is straightened around each sprite where its grid leans (`_unknown_origin_fits`), its lean
+    measured once for each sprite in `leans` (shared by the searches of one picture)."""
     fits: list[tuple[Frame, list[_Fitted]]] = []
     measured = leans if leans is not None else _Leans()
     found: list[Detection] = []
@@ -1268,21 +1285,8 @@ def _smoothed(
         elif search.unknown_origin:
             views = _unknown_origin_fits(image, coarse, kernels, measured)
             fits.append((coarse, views))
-        elif search.screen_scale is not None:
-            # A whole screen's capture is fitted at its own scale, not searched for one: a box read off
-            # blurred paint can be several percent off, and two captures at x1.5 and x1.8 had been fitted
-            # 5% large from theirs and read wrong (session 14, when such fits were fitted again at the
-            # capture's scale: the bench's 1200 smoothed and photographed games' sprites 47 -> 45 wrong,
-            # and a Gen III capture on stripes of its own spot colours found).
-            enlargement = _fitted(image, _rescaled(coarse, search.screen_scale), kernels, capture_scale=True)
-            views = [_Fitted(image, enlargement)]
-            fits.append((coarse, views))
         else:
-            enlargement = _fitted(image, coarse, kernels)
-            hold = search.hold
-            if hold is not None and abs(enlargement.x.scale / hold.scale - 1.0) > hold.slack:
-                enlargement = _fitted(image, _rescaled(coarse, hold.scale), kernels)
-            views = [_Fitted(image, enlargement)]
+            views = [_Fitted(image, _upright_fit(image, coarse, kernels, search))]
             fits.append((coarse, views))
         # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
         seen = {d.frame for d in found}

@@ -1043,9 +1043,7 @@ def _realigned(enlargement: Enlargement, coarse: Frame) -> Frame:
     return Frame(coarse.family, x.origin + steps_x * x.scale, y.origin + steps_y * y.scale, x.scale, y.scale)
 
 
-def _silhouette_readings(
-    sprite: npt.NDArray[np.bool_], family: GameFamily
-) -> tuple[list[int], list[int]]:
+def _silhouette_readings(sprite: npt.NDArray[np.bool_], family: GameFamily) -> tuple[list[int], list[int]]:
     """Whole-pixel offsets of the frame in a reconstruction along x and along y, read off the sprite's
     silhouette: the box of its parts is the family's body box whatever the PID. Along an axis where the
     box has the body box's size, the one offset it gives (the surest anchor: an outline all round); where

@@ -306,7 +306,7 @@ def fit(
     capture_scale: bool = False,
     square: bool = True,
 ) -> Enlargement:
-    """Refine a coarse grid (scale maybe 10% off, offset anywhere) to the enlargement that best explains the
+    """Refine a coarse grid (scale maybe 15% off, offset anywhere) to the enlargement that best explains the
     picture around the native spans: scale to a few thousandths, phase to a few hundredths of a pixel,
     and the filter among `kernels`. With `refined`, the grids are already that close (another frame's fit
     on the same sprite), and only the filter and the last hundredths of phase are chosen, for these
@@ -394,7 +394,7 @@ def tilts(
     sprite, and makes its game pixels oblong. A `fitted` grid is right to a few hundredths (a fit upright
     whose axes agree): the lean is searched at its scales. A fit along an axis whose lean smears the
     picture can settle on a scale a tenth too fine, though, so otherwise the grid given is a coarse one
-    (scale maybe a tenth off, offset anywhere), and the lean is searched together with the scale and
+    (scale maybe 15% off, offset anywhere), and the lean is searched together with the scale and
     phase, as far as the coarse search reaches. Each axis's residual depends on the other's lean little."""
     longest = max(span_x.hi - span_x.lo, span_y.hi - span_y.lo)
     reach = _MARGIN + 2 + int(np.ceil((2 * max(_TILTS) + max(_COARSE_SCALES)) * longest))

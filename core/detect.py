@@ -80,9 +80,10 @@ MAX_SCALE = 8.0
 # Fill of the paint region's box: about 0.40-0.45 for the games' sprites and the project's art; the range
 # leaves room for blur, and rejects solid boxes (UI panels) and thin lines.
 _FILL_RANGE = (0.22, 0.72)
-# Exposures a photographed screen is looked at, in turn, until a sprite is found (see detect): a phone's
-# own exposure and colour balance can put a sprite's cream 60 or more from the art's (0.8 of it, greener).
-_PHOTO_EXPOSURES = (1.0, 1.2, 0.85)
+# Exposures a photographed screen is looked at as if taken at, in turn, until a sprite is found (see
+# `_photographed_screen`): a phone's own exposure and colour balance can put a sprite's cream 60 or more
+# from the art's (0.8 of it, greener).
+_PHOTO_EXPOSURES = (1.2, 0.85)
 # How far a paint box's aspect may stray from the family's: a photo's blur and a background piece that
 # touches the sprite can widen it by a tenth; the fit and the whole-pixel offset then correct the frame.
 _ASPECT_TOLERANCE = 0.15
@@ -1402,6 +1403,32 @@ def _exposed(image: RgbImage, exposure: float) -> RgbImage:
     return exposed
 
 
+def _photographed_screen(
+    view: ScreenView,
+    colours: ColourModel,
+    family_list: list[GameFamily],
+    limit: int,
+    strict_background: bool,
+    exposed: bool,
+) -> list[Detection]:
+    """Detections on a photographed screen, rectified (`view`), as frames in the photo: of its console's
+    family only (the screen's shape names the console: a Gen IV sprite is not read as a Gen III one, whose
+    paint box it fits within the aspect tolerance, and the search costs half), at its game pixels' size.
+    As it is, then as if exposed by each of _PHOTO_EXPOSURES in turn, until a sprite is found: an exposure
+    far enough off puts the sprite's colours beyond the paint tolerance, so that nothing, or only a part
+    of the sprite, is found to estimate its colour cast from. With `exposed` (a further look, where the
+    photo showed no Spinda), only as if exposed: what is found in it as it is may be that part."""
+    family_list = [f for f in family_list if f.screen_size == view.screen_size]
+    search = _Search(view.scale, hold=_Hold(view.scale, _PHOTO_SCALE_SLACK))
+    found: list[Detection] = []
+    screens = (_exposed(view.image, e) for e in _PHOTO_EXPOSURES)
+    for screen in screens if exposed else itertools.chain([view.image], screens):
+        found = _smoothed(screen, colours, family_list, limit, strict_background, search)
+        if found:
+            break
+    return [replace(d, frame=_photographed(d.frame, view)) for d in found]
+
+
 def _photographed(frame: Frame, view: ScreenView) -> Frame:
     """A frame found in a rectified screen, in the photo: its sprite box's corners mapped back, the frame
     the axis-aligned box through them (the photo's grid is slightly turned; the frame only reports it)."""
@@ -1430,15 +1457,14 @@ def detect(
     by inverting its enlargement around each candidate (core.enlargement). A photographed screen, and a
     smoothed capture of a whole screen (`_screen_families`), are searched for their console's family only,
     at the size of the screen's game pixels (`_coarse_frames`), a capture with the unblurred filters only
-    (core.enlargement.CAPTURE_KERNELS) and at its own scale (_Search.screen_scale); a photographed screen
-    is looked at again
-    brighter and darker where nothing was found (_PHOTO_EXPOSURES). Without `at_screen_pixels`, a smoothed
-    whole screen's capture where no look before saw a sprite (`seen_scale` None) is searched at its own
-    resolution instead, the other families where nothing was found; a smoothed picture of another shape
-    with no screen in it (a player's crop) is searched at
-    each of _TRIAL_GAME_PIXELS in turn, as a photographed screen is at its own, none much finer than a
-    sprite the look before found at `seen_scale`; and any other picture gets nothing: it was searched so
-    already. With `strict_background`,
+    (core.enlargement.CAPTURE_KERNELS) and at its own scale (_Search.screen_scale). Without
+    `at_screen_pixels`, where no look before saw a sprite (`seen_scale` None), a smoothed whole screen's
+    capture is searched at its own resolution instead, the other families where nothing was found, and a
+    photographed screen (looked at as it is first, brighter and darker only where nothing was found in
+    it) brighter and darker (_PHOTO_EXPOSURES); a smoothed picture of another shape with no screen in it
+    (a player's crop) is searched at each of _TRIAL_GAME_PIXELS in turn, as a photographed screen is at
+    its own, none much finer than a sprite the look before found at `seen_scale`; and any other picture
+    gets nothing: it was searched so already. With `strict_background`,
     the background of a picture that is not pixel-sharp is traced in finer steps (_STRICT_STEP), keeping
     only exact cream colours (`_coarse_frames`), and a pixel-sharp picture, whose background is exact,
     gets nothing. Each is a further look, for where the looks before found no Spinda or were unsure
@@ -1457,26 +1483,19 @@ def detect(
         if not at_screen_pixels:
             if named:
                 return _whole_screen(image, colours, family_list, named, limit, strict_background)
-            if find_screen(image, screens) is not None:
+            view = find_screen(image, screens)
+            if view is None:
+                return _at_trial_game_pixels(
+                    image, colours, family_list, limit, strict_background, seen_scale
+                )
+            if seen_scale is not None:
                 return []
-            return _at_trial_game_pixels(image, colours, family_list, limit, strict_background, seen_scale)
+            return _photographed_screen(view, colours, family_list, limit, strict_background, True)
         view = find_screen(image, screens)
         if view is not None:
-            # The screen's shape names the console, and so the family: a Gen IV sprite is not read as a
-            # Gen III one (whose paint box it fits within the aspect tolerance), and the search costs half.
-            family_list = [f for f in family_list if f.screen_size == view.screen_size]
-            found: list[Detection] = []
-            for exposure in _PHOTO_EXPOSURES:
-                # A photo exposed far enough off puts the sprite's colours beyond the paint tolerance, so
-                # nothing is found to estimate its colour cast from: the screen is looked at again as if
-                # exposed otherwise, where nothing was found.
-                screen = view.image if exposure == 1.0 else _exposed(view.image, exposure)
-                search = _Search(view.scale, hold=_Hold(view.scale, _PHOTO_SCALE_SLACK))
-                found = _smoothed(screen, colours, family_list, limit, strict_background, search)
-                if found:
-                    break
+            found = _photographed_screen(view, colours, family_list, limit, strict_background, False)
             if found:
-                return [replace(d, frame=_photographed(d.frame, view)) for d in found]
+                return found
         if named:
             search = _Search.capture(_capture_scale(image, named[0]), True)
             return _smoothed(image, colours, named, limit, strict_background, search)

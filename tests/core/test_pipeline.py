@@ -358,6 +358,18 @@ def test_a_whole_screen_capture_is_searched_at_its_own_resolution_where_its_game
     assert_look_right(identifier, renderer, pid, scene)
 
 
+def test_a_photo_whose_first_look_shows_a_part_of_the_sprite_is_looked_at_brighter(
+    identifier: Identifier, reference_dir: Path
+) -> None:
+    """A phone photo of the games' Gen III sprite (the bench's seed 25 #16), dim and cast: as it is, a part
+    of the sprite is found in paint colours, and its box decodes to no Spinda; that photo was not looked
+    at brighter (only one where nothing at all was found was) and was answered no Spinda."""
+    renderer, pid, scene = bench_picture(reference_dir, GEN3, "photo", 25, 16)
+    found = detect(scene.image, identifier.colours, identifier.families)
+    assert found and _best(identifier._decoded(found)) is None
+    assert_look_right(identifier, renderer, pid, scene)
+
+
 @pytest.mark.parametrize(("family", "index"), [(GEN3, 46), (GEN4, 43)])
 def test_a_smoothed_crop_is_searched_at_trial_game_pixels_where_its_own_resolution_shows_none(
     identifier: Identifier, reference_dir: Path, family: GameFamily, index: int

@@ -1460,15 +1460,15 @@ def detect(
     (core.enlargement.CAPTURE_KERNELS) and at its own scale (_Search.screen_scale). Without
     `at_screen_pixels`, where no look before saw a sprite (`seen_scale` None), a smoothed whole screen's
     capture is searched at its own resolution instead, the other families where nothing was found, and a
-    photographed screen (looked at as it is first, brighter and darker only where nothing was found in
-    it) brighter and darker (_PHOTO_EXPOSURES); a smoothed picture of another shape with no screen in it
-    (a player's crop) is searched at each of _TRIAL_GAME_PIXELS in turn, as a photographed screen is at
-    its own, none much finer than a sprite the look before found at `seen_scale`; and any other picture
-    gets nothing: it was searched so already. With `strict_background`,
-    the background of a picture that is not pixel-sharp is traced in finer steps (_STRICT_STEP), keeping
-    only exact cream colours (`_coarse_frames`), and a pixel-sharp picture, whose background is exact,
-    gets nothing. Each is a further look, for where the looks before found no Spinda or were unsure
-    (core.pipeline)."""
+    photographed screen, which the first look saw as it is (and brighter and darker only where nothing was
+    found in it), is looked at brighter and darker (_PHOTO_EXPOSURES); a smoothed picture of another shape
+    with no screen in it (a player's crop) is searched at each of _TRIAL_GAME_PIXELS in turn, as a
+    photographed screen is at its own, none much finer than a sprite the look before found at
+    `seen_scale`; and any other picture gets nothing: it was searched so already. With
+    `strict_background`, the background of a picture that is not pixel-sharp is traced in finer steps
+    (_STRICT_STEP), keeping only exact cream colours (`_coarse_frames`), and a pixel-sharp picture, whose
+    background is exact, gets nothing. Each is a further look, for where the looks before found no
+    Spinda or were unsure (core.pipeline)."""
     family_list = list(families)
     named = _screen_families(image, family_list)
     if not at_screen_pixels and named and seen_scale is not None:

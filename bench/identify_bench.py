@@ -40,7 +40,7 @@ from core.games import GEN3, GEN4
 from core.pid import pid_from_coordinates
 from core.pipeline import Identifier
 from core.render import SpindaRenderer
-from training.scenes import KINDS, no_spinda_scenes, scenes
+from training.scenes import KINDS, no_spinda_crops, no_spinda_scenes, scenes
 
 FAMILIES = (GEN3, GEN4)
 CONFIGS = ("default", "decoder", "cnn", "reference", "resnet34")
@@ -150,8 +150,13 @@ def accuracy_table(
     return rows
 
 
-def no_spinda_rate(identifier: Identifier, count: int, seed: int) -> tuple[int, int]:
-    pictures = no_spinda_scenes(count, np.random.default_rng([seed, 99]))
+def no_spinda_rate(identifier: Identifier, count: int, seed: int, cropped: bool = False) -> tuple[int, int]:
+    """How many of `count` pictures without a Spinda are answered no_spinda: whole screens, or `cropped`
+    around the creature."""
+    if cropped:
+        pictures = no_spinda_crops(count, np.random.default_rng([seed, 98]))
+    else:
+        pictures = no_spinda_scenes(count, np.random.default_rng([seed, 99]))
     rejected = sum(identifier.identify_array(scene.image).status == "no_spinda" for scene in pictures)
     return rejected, count
 
@@ -313,6 +318,8 @@ def confidence_table(
     print("\n| measure                          | value |")
     print("|----------------------------------|-------|")
     print(f"| no-Spinda pictures rejected      | {rejected}/{count} ({100 * rejected / count:.1f}%) |")
+    rejected, count = no_spinda_rate(default, 2 * per_cell, seed, cropped=True)
+    print(f"| no-Spinda crops rejected         | {rejected}/{count} ({100 * rejected / count:.1f}%) |")
     # How well the default's confidence separates right answers from wrong ones (the bot's LOW_CONFIDENCE).
     for threshold in CONFIDENCE_THRESHOLDS:
         above = [right for confidence, right in default_confidences if confidence >= threshold]

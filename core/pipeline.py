@@ -211,6 +211,10 @@ class Identifier:
             if best is not None:
                 break
         if best is None:
+            # A photo's colour cast can take a sprite's cream out of the paint colours: a photographed
+            # screen is looked at brighter where it showed nothing (core.detect), and so, last, is a crop.
+            best = _best(self._decoded(detect(image, self.colours, self.families, brighter=True)))
+        if best is None:
             return Identification(source, "no_spinda", NO_SPINDA)
         return self._answer(source, *best)
 

@@ -15,7 +15,8 @@ Every function takes a numpy Generator and nothing else random, so a seed reprod
 - scenes(renderer, kind, count, rng): random PIDs drawn as one of the KINDS of picture the benchmarks and
   tests measure (pixel-sharp at a given scale, smoothed + JPEG as a whole screen or cropped around the
   sprite, phone photo), with their PIDs.
-- no_spinda_scenes(count, rng): the benchmarks' pictures without a Spinda, of every kind.
+- no_spinda_scenes(count, rng): the benchmarks' pictures without a Spinda, of every kind, as whole screens;
+  no_spinda_crops(count, rng): smoothed and photographed ones cropped around the creature.
 
 The truth is the homography from native sprite coordinates (game pixel (u, v)'s top-left corner is the point
 (u, v)) to picture coordinates (pixel i spans [i, i + 1)), or None when there is no Spinda.
@@ -358,6 +359,24 @@ def no_spinda_scenes(count: int, rng: np.random.Generator) -> Iterator[Scene]:
         yield make_no_spinda(
             rng, 64 if i % 2 == 0 else 80, scale, smooth, None, CONTEXTS[i % len(CONTEXTS)], i % 4 == 3
         )
+
+
+def no_spinda_crops(count: int, rng: np.random.Generator) -> Iterator[Scene]:
+    """`count` crops around another creature, as a player crops a picture (`_cropped`): Gen III- and Gen
+    IV-sized creatures in turn, on each context in turn, two smoothed screenshots (as "smooth+jpeg") then two
+    phone photos (as "photo"). A pixel-sharp crop is left out: its grid takes it back to exact colours,
+    searched as a whole pixel-sharp screen is."""
+    for i in range(count):
+        size = 64 if i % 2 == 0 else 80
+        creature = _creature(rng, size)
+        context = CONTEXTS[i % len(CONTEXTS)]
+        if i % 4 < 2:
+            smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
+            scale = float(rng.uniform(1.5, 6.0))
+            scene = make_screenshot(creature, rng, scale, smooth, int(rng.integers(60, 95)), context)
+        else:
+            scene = make_photo(creature, rng, float(rng.uniform(3.0, 6.0)), context=context)
+        yield Scene(_cropped(scene, size, rng).image, None)
 
 
 def _write_examples(out: Path) -> None:

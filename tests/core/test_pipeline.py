@@ -436,6 +436,24 @@ def test_a_cropped_photo_whose_fit_disagrees_between_axes_has_its_lean_searched_
         assert_look_right(identifier, renderer, pid, scene)
 
 
+@pytest.mark.parametrize(("family", "seed", "index"), [(GEN3, 5, 10), (GEN4, 7, 8)])
+def test_a_cropped_photo_whose_cast_hides_the_cream_is_looked_at_brighter(
+    identifier: Identifier,
+    reference_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    family: GameFamily,
+    seed: int,
+    index: int,
+) -> None:
+    """Phone photos cropped around the sprite (the bench's "photo crop") whose cast puts the sprite's cream
+    beyond the paint colours: no screen is left to look at brighter, and every look found no Spinda.
+    Looked at brighter last (core.detect._CROP_EXPOSURE), both are read right."""
+    renderer, pid, scene = bench_picture(reference_dir, family, "photo crop", seed, index)
+    assert_look_right(identifier, renderer, pid, scene)
+    monkeypatch.setattr("core.detect._CROP_EXPOSURE", 1.0)
+    assert identifier.identify_array(scene.image).status == "no_spinda"
+
+
 def test_a_hidden_spot_is_weighed_against_the_distinct_looks_it_beat(
     identifier: Identifier, reference_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

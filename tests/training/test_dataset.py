@@ -22,7 +22,7 @@ from training.dataset import (
     targets,
     training_packs,
 )
-from training.scenes import jpeg, scenes
+from training.scenes import jpeg, no_spinda_crops, scenes
 
 
 def test_same_seed_same_stream_other_seed_other_stream(toy_pack: AssetPack) -> None:
@@ -182,3 +182,14 @@ def test_a_cropped_screenshot_is_the_part_around_its_sprite(toy_pack: AssetPack,
             for a, b in zip(whole.native_to_picture(0, 0), crop.native_to_picture(0, 0), strict=True)
         )
         np.testing.assert_array_equal(crop.image, whole.image[y0 : y0 + height, x0 : x0 + width])
+
+
+def test_no_spinda_crops_are_the_parts_around_other_creatures() -> None:
+    """Crops without a Spinda: drawn again the same from the same seed, none with a truth, each holding at
+    least a sprite's frame (the crop's margins around it at x1.5 or more)."""
+    first = list(no_spinda_crops(8, np.random.default_rng(3)))
+    again = list(no_spinda_crops(8, np.random.default_rng(3)))
+    for i, (scene, same) in enumerate(zip(first, again, strict=True)):
+        np.testing.assert_array_equal(scene.image, same.image)
+        assert not scene.has_spinda and scene.image.ndim == 3
+        assert min(scene.image.shape[:2]) >= 64, i

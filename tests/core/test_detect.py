@@ -19,11 +19,11 @@ from core.detect import (
     ColourModel,
     Detection,
     Frame,
+    Leans,
     PixelGrid,
     _alike,
     _distinct_colours,
     _flat_background,
-    _Leans,
     _lined,
     _period,
     _realigned,
@@ -525,7 +525,7 @@ def test_a_crops_lean_is_measured_once_for_boxes_that_nearly_agree(monkeypatch: 
         return Tilt(0.0, 0.0, 0.0, 0.0)
 
     monkeypatch.setattr("core.detect.tilts", counted)
-    leans = _Leans()
+    leans = Leans()
     image = np.zeros((8, 8, 3), np.uint8)
     square = Enlargement(AxisGrid(101.0, 3.05), AxisGrid(51.0, 3.05), "bilinear")
     first = leans.of(image, Frame(GEN3, 100.0, 50.0, 3.0, 3.0), square)

@@ -13,9 +13,9 @@ from PIL import Image
 
 from core.assets import EXAMPLES_DIR, default_pack, load_pack, second_frame_pack
 from core.decode import BEAM, observe
-from core.detect import Detection, Leans, _screen_families, detect
+from core.detect import Detection, Frame, Leans, _screen_families, detect, paint_box
 from core.games import GEN3, GEN4, GameFamily
-from core.pipeline import Identification, Identifier, _best
+from core.pipeline import Identification, Identifier, _best, _seen_whole
 from core.render import SpindaRenderer
 from training.scenes import (
     CONTEXTS,
@@ -24,6 +24,7 @@ from training.scenes import (
     make_no_spinda,
     make_photo,
     make_screenshot,
+    no_spinda_crops,
     no_spinda_scenes,
     scenes,
 )
@@ -694,6 +695,41 @@ def test_an_earless_cream_blob_with_orange_patches_is_no_spinda(identifier: Iden
         if i in (120, 128):
             result = identifier.identify_array(scene.image)
             assert result.status == "no_spinda", (i, result.pid, result.confidence)
+
+
+def test_only_sprites_seen_whole_are_read() -> None:
+    """A frame whose paint box hangs off the picture by more than a game pixel is not read (its body lies
+    partly beyond the picture); within a game pixel, the fit's error, it is."""
+    size = GEN3.frame_size or 0
+    picture = np.zeros((300, 400, 3), np.uint8)
+
+    def at(x: float, y: float) -> Detection:
+        return Detection(
+            Frame(GEN3, x, y, 3.0, 3.0),
+            np.zeros((size, size, 3), np.uint8),
+            np.zeros((size, size, 4), np.float32),
+            np.zeros((size, size), bool),
+        )
+
+    box = paint_box(GEN3)  # its top row, 8, lies 24 picture pixels below the frame's
+    inside, grazing, above = at(50.0, -23.0), at(50.0, -26.0), at(50.0, -31.0)
+    right = at(400.0 - 3.0 * (box.x1 + 1) + 6.0, 10.0)
+    assert _seen_whole([inside, grazing, above, right], picture) == [inside, grazing]
+
+
+def test_a_reading_no_better_than_a_guess_is_no_spinda(
+    identifier: Identifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crop around a creature in Spinda's cream (bench/identify_bench.py's no-Spinda crops, seed 2026
+    #13) whose best reading passed every shape test and was answered at confidence 0.0096: under
+    MIN_CONFIDENCE it is no Spinda, and the message says why."""
+    scene = list(no_spinda_crops(14, np.random.default_rng([2026, 98])))[13]
+    result = identifier.identify_array(scene.image)
+    assert result.status == "no_spinda" and result.pid is None
+    assert "better than a guess" in result.message
+    monkeypatch.setattr("core.pipeline.MIN_CONFIDENCE", 0.0)
+    guessed = identifier.identify_array(scene.image)
+    assert guessed.status == "ok" and guessed.confidence is not None and guessed.confidence < 0.015
 
 
 def test_a_full_resolution_phone_photo(identifier: Identifier) -> None:

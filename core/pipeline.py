@@ -67,7 +67,8 @@ UNSURE = 0.3
 NO_SPINDA = "no Spinda found: no part of the picture is explained by a Spinda sprite's spots"
 # Below this confidence the answer's look holds too little of the belief to be anything but a guess, and
 # pictures with no Spinda are what is answered there: of 200 no-Spinda crops (bench/identify_bench.py's,
-# seeds 5 and 2026) 4 were answered, at 0.007-0.021, and of the 1200 whole screens 2 at 0.010-0.011;
+# seeds 5 and 2026) 4 were answered, at 0.007-0.021, and of the 1200 whole screens 3 of the 5 answered
+# at 0.010-0.011 (the others at 0.22 and 0.30);
 # of 2500 answers on the games' sprites (session 25's tuning pictures), none right under 0.017.
 MIN_CONFIDENCE = 0.015
 GUESS = "no Spinda found: the most Spinda-like part of the picture fits no spot pattern better than a guess"

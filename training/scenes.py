@@ -307,6 +307,25 @@ def _cropped(scene: Scene, size: int, rng: np.random.Generator) -> Scene:
     return Scene(np.ascontiguousarray(scene.image[y0:y1, x0:x1]), moved, scene.shiny)
 
 
+def _smoothed_or_photo(
+    sprite: RgbImage,
+    rng: np.random.Generator,
+    photo: bool,
+    context: Context,
+    shiny: bool = False,
+    full_chroma: bool = False,
+) -> Scene:
+    """The sprite on a screen smoothed (bilinear or bicubic, x1.5-6) and saved as a JPEG (quality 60-94), or
+    with `photo`, on a screen photographed at x3-6."""
+    if photo:
+        scale = float(rng.uniform(3.0, 6.0))
+        return make_photo(sprite, rng, scale, context=context, shiny=shiny, full_chroma=full_chroma)
+    smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
+    scale = float(rng.uniform(1.5, 6.0))
+    quality = int(rng.integers(60, 95))
+    return make_screenshot(sprite, rng, scale, smooth, quality, context, shiny, full_chroma)
+
+
 def scenes(
     renderer: SpindaRenderer,
     kind: str,
@@ -330,20 +349,9 @@ def scenes(
         context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
         if kind.startswith("sharp x"):
             scene = make_screenshot(sprite, rng, float(kind[len("sharp x") :]), None, None, context, shiny)
-        elif kind.startswith("smooth+jpeg"):
-            smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
-            scale = float(rng.uniform(1.5, 6.0))
-            quality = int(rng.integers(60, 95))
-            scene = make_screenshot(sprite, rng, scale, smooth, quality, context, shiny, full_chroma)
         else:
-            scene = make_photo(
-                sprite,
-                rng,
-                float(rng.uniform(3.0, 6.0)),
-                context=context,
-                shiny=shiny,
-                full_chroma=full_chroma,
-            )
+            photo = kind.startswith("photo")
+            scene = _smoothed_or_photo(sprite, rng, photo, context, shiny, full_chroma)
         if kind.endswith(" crop"):
             scene = _cropped(scene, sprite.shape[0], rng)
         out.append((pid, scene))
@@ -369,13 +377,7 @@ def no_spinda_crops(count: int, rng: np.random.Generator) -> Iterator[Scene]:
     for i in range(count):
         size = 64 if i % 2 == 0 else 80
         creature = _creature(rng, size)
-        context = CONTEXTS[i % len(CONTEXTS)]
-        if i % 4 < 2:
-            smooth: Smooth = "bilinear" if rng.random() < 0.5 else "bicubic"
-            scale = float(rng.uniform(1.5, 6.0))
-            scene = make_screenshot(creature, rng, scale, smooth, int(rng.integers(60, 95)), context)
-        else:
-            scene = make_photo(creature, rng, float(rng.uniform(3.0, 6.0)), context=context)
+        scene = _smoothed_or_photo(creature, rng, i % 4 >= 2, CONTEXTS[i % len(CONTEXTS)])
         yield Scene(_cropped(scene, size, rng).image, None)
 
 

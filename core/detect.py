@@ -941,23 +941,33 @@ _LEAST_LEANING_SCALE = 2.5
 _SQUARE_ENOUGH = 0.04
 
 
-class Leans:
-    """The lean of each sprite in one picture, measured once (core.enlargement.tilts) for each box read
-    on it (_SAME_LEAN_OVERLAP, _SAME_LEAN_SCALE) at any trial game pixel, in any look (core.pipeline keeps
-    one for all of a picture's looks: a stricter background or a brighter exposure moves no sprite).
-    The bench's 400 crops (seeds 5 and 7): shared within each look only, 2.45 s a crop; across looks, 2.11
-    s, the same pictures right (three answers another PID of the same look)."""
+class Measured:
+    """What is measured of one picture's sprites, kept for all the looks at it (core.pipeline makes one per
+    picture): each sprite's lean, and each coarse frame's fitted views.
+
+    A lean (core.enlargement.tilts), the costliest step of a crop's search, is measured once for each box
+    read on it (_SAME_LEAN_OVERLAP, _SAME_LEAN_SCALE) at any trial game pixel, in any look: a stricter
+    background or a brighter exposure moves no sprite. The bench's 400 crops (seeds 5 and 7): shared
+    within each look only, 2.45 s a crop; across looks, 2.11 s, the same pictures right (three answers
+    another PID of the same look).
+
+    A fit is kept for the same search of the same picture (the very array: a brighter exposure is another)
+    around the same coarse frame, which fits the same whatever the look: the stricter background's look
+    finds many of the first look's boxes again. Reused only for exactly the same frame: fitted from a
+    shared box within 12% instead (as `_smoothed` does within one search), the 400 crops' answers were
+    unchanged, and a no-Spinda crop (bench seed [11, 98] #63) was answered at 0.028."""
 
     def __init__(self) -> None:
-        self._measured: list[tuple[Frame, Tilt]] = []
+        self._leans: list[tuple[Frame, Tilt]] = []
+        self._views: list[tuple[RgbImage, _Search, Frame, list[_Fitted]]] = []
 
-    def of(self, image: RgbImage, coarse: Frame, upright: Enlargement) -> Tilt:
+    def lean(self, image: RgbImage, coarse: Frame, upright: Enlargement) -> Tilt:
         """The lean of the sprite a coarse frame reads, fitted upright as `upright`: measured at the fit's
         grid where its axes agree (_SQUARE_ENOUGH), from the coarse frame where they do not."""
         known = next(
             (
                 tilt
-                for other, tilt in self._measured
+                for other, tilt in self._leans
                 if _same_sprite(other, coarse, _SAME_LEAN_OVERLAP, _SAME_LEAN_SCALE)
             ),
             None,
@@ -971,21 +981,36 @@ class Leans:
                 grid_x = AxisGrid(coarse.origin_x, coarse.scale_x)
                 grid_y = AxisGrid(coarse.origin_y, coarse.scale_y)
                 known = tilts(image, grid_x, grid_y, *spans, upright.kernel, fitted=False)
-            self._measured.append((coarse, known))
+            self._leans.append((coarse, known))
+        return known
+
+    def views(self, image: RgbImage, search: _Search, coarse: Frame) -> list[_Fitted]:
+        """The picture's views around a coarse frame as its search fits them (`_views`), fitted once."""
+        known = next(
+            (
+                views
+                for picture, other_search, other, views in self._views
+                if picture is image and other_search == search and other == coarse
+            ),
+            None,
+        )
+        if known is None:
+            known = _views(image, coarse, search, self)
+            self._views.append((image, search, coarse, known))
         return known
 
 
 def _unknown_origin_fits(
-    image: RgbImage, coarse: Frame, kernels: Sequence[str], leans: Leans
+    image: RgbImage, coarse: Frame, kernels: Sequence[str], measured: Measured
 ) -> list[_Fitted]:
     """A picture of unknown origin (a crop, maybe of a photo) around a coarse frame: its grid fitted with
-    each axis's own scale, and where the sprite leans (`leans`), the picture straightened and fitted again
-    as well; both are decoded and the support chooses. Under _LEAST_LEANING_SCALE, the grid fitted square
-    and upright."""
+    each axis's own scale, and where the sprite leans (`Measured.lean`), the picture straightened and
+    fitted again as well; both are decoded and the support chooses. Under _LEAST_LEANING_SCALE, the grid
+    fitted square and upright."""
     enlargement = _fitted(image, coarse, kernels, square=False)
     if min(enlargement.x.scale, enlargement.y.scale) < _LEAST_LEANING_SCALE:
         return [_Fitted(image, _fitted(image, coarse, kernels))]
-    tilt = leans.of(image, coarse, enlargement)
+    tilt = measured.lean(image, coarse, enlargement)
     views = [_Fitted(image, enlargement)]
     if not tilt.straight():
         straight = straightened(image, tilt)
@@ -1293,6 +1318,13 @@ def _upright_fit(image: RgbImage, coarse: Frame, kernels: Sequence[str], search:
     return enlargement
 
 
+def _views(image: RgbImage, coarse: Frame, search: _Search, measured: Measured) -> list[_Fitted]:
+    """The picture's views around a coarse frame, fitted as its search's origin asks."""
+    if search.unknown_origin:
+        return _unknown_origin_fits(image, coarse, search.kernels, measured)
+    return [_Fitted(image, _upright_fit(image, coarse, search.kernels, search))]
+
+
 def _smoothed(
     image: RgbImage,
     colours: ColourModel,
@@ -1300,14 +1332,14 @@ def _smoothed(
     limit: int,
     strict_background: bool,
     search: _Search,
-    leans: Leans | None = None,
+    measured: Measured | None = None,
 ) -> list[Detection]:
     """Detections in a smoothly enlarged picture: each candidate taken back to native pixels, enlarged by
     one of the search's filters, at the scale that is known of it (`_upright_fit`). A picture of unknown
-    origin is straightened around each sprite where its grid leans (`_unknown_origin_fits`), its lean
-    measured once for each sprite in `leans` (shared by the searches of one picture)."""
+    origin is straightened around each sprite where its grid leans (`_unknown_origin_fits`). Leans and
+    fits are kept in `measured`, shared by the looks at one picture."""
     fits: list[tuple[Frame, list[_Fitted]]] = []
-    measured = leans if leans is not None else Leans()
+    measured = measured if measured is not None else Measured()
     found: list[Detection] = []
     kernels = search.kernels
     blurred = any(KERNELS[name].blur for name in kernels)
@@ -1320,11 +1352,8 @@ def _smoothed(
                 realigned = _realigned(view.enlargement, coarse)
                 enlargement = _fitted(view.picture, realigned, kernels, refined=True)
                 views.append(replace(view, enlargement=enlargement))
-        elif search.unknown_origin:
-            views = _unknown_origin_fits(image, coarse, kernels, measured)
-            fits.append((coarse, views))
         else:
-            views = [_Fitted(image, _upright_fit(image, coarse, kernels, search))]
+            views = measured.views(image, search, coarse)
             fits.append((coarse, views))
         # Boxes a pixel or two apart on one sprite give the same detections once their grid is shared.
         seen = {d.frame for d in found}
@@ -1367,17 +1396,20 @@ def _whole_screen(
     named: list[GameFamily],
     limit: int,
     strict_background: bool,
+    measured: Measured,
 ) -> list[Detection]:
     """Detections in a capture of a whole screen of the `named` families' console at its own resolution,
     for where those at the screen's game pixels were no Spinda. The other families are searched only where
     nothing was found: a capture cropped to the other console's shape by chance, with a candidate of the
     named family on its sprite, is read in that family."""
     scale = _capture_scale(image, named[0])
-    found = _smoothed(image, colours, named, limit, strict_background, _Search.capture(scale, False))
+    search = _Search.capture(scale, False)
+    found = _smoothed(image, colours, named, limit, strict_background, search, measured)
     rest = [f for f in families if f not in named]
     if found or not rest:
         return found
-    return _smoothed(image, colours, rest, limit, strict_background, _Search(kernels=CAPTURE_KERNELS))
+    search = _Search(kernels=CAPTURE_KERNELS)
+    return _smoothed(image, colours, rest, limit, strict_background, search, measured)
 
 
 def _at_trial_game_pixels(
@@ -1387,12 +1419,12 @@ def _at_trial_game_pixels(
     limit: int,
     strict_background: bool,
     seen_scale: float | None,
-    leans: Leans,
+    measured: Measured,
 ) -> list[Detection]:
     """Detections in a smoothed picture of unknown scale, searched at each of _TRIAL_GAME_PIXELS that
     leaves it at least _LEAST_NATIVE_SIDE game pixels a side, as a photographed screen is at its own, but
     each fit kept at the scale it finds: a sprite between two trials is fitted from either's box. Its lean,
-    the costliest step, is measured once (`Leans`). Where a look before found a sprite at `seen_scale`,
+    the costliest step, is measured once (`Measured`). Where a look before found a sprite at `seen_scale`,
     no trial finer than _FINEST_TRIAL of it."""
     found: list[Detection] = []
     finest = 0.0 if seen_scale is None else _FINEST_TRIAL * seen_scale
@@ -1400,7 +1432,7 @@ def _at_trial_game_pixels(
         if min(image.shape[:2]) / game_pixel >= _LEAST_NATIVE_SIDE and game_pixel >= finest:
             search = _Search(game_pixel, unknown_origin=True)
             seen = {d.frame for d in found}
-            more = _smoothed(image, colours, family_list, limit, strict_background, search, leans)
+            more = _smoothed(image, colours, family_list, limit, strict_background, search, measured)
             found += [d for d in more if d.frame not in seen]
     return found
 
@@ -1457,7 +1489,7 @@ def detect(
     at_screen_pixels: bool = True,
     seen_scale: float | None = None,
     brighter: bool = False,
-    leans: Leans | None = None,
+    measured: Measured | None = None,
 ) -> list[Detection]:
     """Every plausible sprite in the picture, refined and cropped, most plausible first (maybe none).
 
@@ -1480,10 +1512,10 @@ def detect(
     Spinda or were unsure (core.pipeline). With `brighter`, a picture with no pixel grid and no screen in
     it (a crop) is looked at as if exposed by _CROP_EXPOSURE, at its own resolution, and any other gets
     nothing: the last look, for where none found a Spinda. A picture of unknown origin measures its
-    sprites' leans into `leans`, which the looks at one picture share."""
+    sprites' leans and fits into `measured`, which the looks at one picture share."""
     family_list = list(families)
     named = _screen_families(image, family_list)
-    leans = leans if leans is not None else Leans()
+    measured = measured if measured is not None else Measured()
     if not at_screen_pixels and named and seen_scale is not None:
         # Where the first look saw a sprite, one at a capture's own resolution had decided little for its
         # cost: of 1000 smoothed captures of the games' sprites (seeds 5-37), 2 read right only with it
@@ -1497,16 +1529,16 @@ def detect(
             return []
         exposed = _exposed(image, _CROP_EXPOSURE)
         return _smoothed(
-            exposed, colours, family_list, limit, strict_background, _Search(unknown_origin=True), leans
+            exposed, colours, family_list, limit, strict_background, _Search(unknown_origin=True), measured
         )
     if grid is None:
         if not at_screen_pixels:
             if named:
-                return _whole_screen(image, colours, family_list, named, limit, strict_background)
+                return _whole_screen(image, colours, family_list, named, limit, strict_background, measured)
             view = find_screen(image, screens)
             if view is None:
                 return _at_trial_game_pixels(
-                    image, colours, family_list, limit, strict_background, seen_scale, leans
+                    image, colours, family_list, limit, strict_background, seen_scale, measured
                 )
             if seen_scale is not None:
                 return []
@@ -1518,9 +1550,9 @@ def detect(
                 return found
         if named:
             search = _Search.capture(_capture_scale(image, named[0]), True)
-            return _smoothed(image, colours, named, limit, strict_background, search)
+            return _smoothed(image, colours, named, limit, strict_background, search, measured)
         search = _Search(unknown_origin=True)
-        return _smoothed(image, colours, family_list, limit, strict_background, search, leans)
+        return _smoothed(image, colours, family_list, limit, strict_background, search, measured)
     if strict_background or not at_screen_pixels:
         return []
     native = grid.native(image)

@@ -34,7 +34,7 @@ from core.decode import (
     observe,
     spinda_shaped,
 )
-from core.detect import ColourModel, Detection, Leans, detect
+from core.detect import ColourModel, Detection, Measured, detect
 from core.fingerprint import LookIndex
 from core.games import RENDERABLE, GameFamily, renderable_family
 from core.image_io import ImageLoadError, load_rgb_bytes, load_rgb_path
@@ -221,9 +221,9 @@ class Identifier:
         # finds no Spinda, at its own resolution; a smoothed crop the other way round, at its own
         # resolution, then where that finds none or is unsure, at trial game pixels (at_screen_pixels).
         best = None
-        leans = Leans()
+        measured = Measured()
         for strict in (False, True):
-            found = detect(image, self.colours, self.families, strict_background=strict, leans=leans)
+            found = detect(image, self.colours, self.families, strict_background=strict, measured=measured)
             decoded = self._decoded(_seen_whole(found, image))
             best = _best(decoded)
             if best is None or best[1].confidence < UNSURE:
@@ -234,7 +234,7 @@ class Identifier:
                     strict_background=strict,
                     at_screen_pixels=False,
                     seen_scale=None if best is None else best[0].frame.scale,
-                    leans=leans,
+                    measured=measured,
                 )
                 decoded += self._decoded(_seen_whole(more, image))
                 best = _best(decoded)
@@ -243,7 +243,7 @@ class Identifier:
         if best is None:
             # A photo's colour cast can take a sprite's cream out of the paint colours: a photographed
             # screen is looked at brighter where it showed nothing (core.detect), and so, last, is a crop.
-            found = detect(image, self.colours, self.families, brighter=True, leans=leans)
+            found = detect(image, self.colours, self.families, brighter=True, measured=measured)
             best = _best(self._decoded(_seen_whole(found, image)))
         if best is None:
             return Identification(source, "no_spinda", NO_SPINDA)

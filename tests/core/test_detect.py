@@ -19,7 +19,7 @@ from core.detect import (
     ColourModel,
     Detection,
     Frame,
-    Leans,
+    Measured,
     PixelGrid,
     _alike,
     _distinct_colours,
@@ -30,6 +30,7 @@ from core.detect import (
     _rescaled,
     _same_sprite,
     _screen_families,
+    _Search,
     _silhouette_readings,
     _surroundings,
     detect,
@@ -525,16 +526,43 @@ def test_a_crops_lean_is_measured_once_for_boxes_that_nearly_agree(monkeypatch: 
         return Tilt(0.0, 0.0, 0.0, 0.0)
 
     monkeypatch.setattr("core.detect.tilts", counted)
-    leans = Leans()
+    measured = Measured()
     image = np.zeros((8, 8, 3), np.uint8)
     square = Enlargement(AxisGrid(101.0, 3.05), AxisGrid(51.0, 3.05), "bilinear")
-    first = leans.of(image, Frame(GEN3, 100.0, 50.0, 3.0, 3.0), square)
-    assert leans.of(image, Frame(GEN3, 100.5, 50.0, 3.02, 3.02), square) is first
-    leans.of(image, Frame(GEN3, 100.0, 50.0, 3.2, 3.2), square)
+    first = measured.lean(image, Frame(GEN3, 100.0, 50.0, 3.0, 3.0), square)
+    assert measured.lean(image, Frame(GEN3, 100.5, 50.0, 3.02, 3.02), square) is first
+    measured.lean(image, Frame(GEN3, 100.0, 50.0, 3.2, 3.2), square)
     assert calls == [(square.x, True), (square.x, True)]
     oblong = Enlargement(AxisGrid(301.0, 2.6), AxisGrid(51.0, 3.05), "bilinear")
-    leans.of(image, Frame(GEN3, 300.0, 50.0, 3.0, 3.0), oblong)
+    measured.lean(image, Frame(GEN3, 300.0, 50.0, 3.0, 3.0), oblong)
     assert calls[-1] == (AxisGrid(300.0, 3.0), False)
+
+
+def test_a_fit_is_kept_for_the_same_search_of_the_same_picture_around_the_same_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stricter background's look finds many of the first look's boxes again: their fits, the bulk of
+    a search's time, are taken from the first. Only for exactly that frame, search and picture array: a
+    box a little off is fitted afresh, and so is a brighter exposure (another array, even if alike)."""
+    fitted: list[tuple[Frame, bool]] = []
+
+    def counted(image: object, coarse: Frame, search: _Search, measured: object) -> list[object]:
+        fitted.append((coarse, search.unknown_origin))
+        return []
+
+    monkeypatch.setattr("core.detect._views", counted)
+    measured = Measured()
+    image = np.zeros((8, 8, 3), np.uint8)
+    frame = Frame(GEN3, 100.0, 50.0, 3.0, 3.0)
+    crop = _Search(2.0, unknown_origin=True)
+    first = measured.views(image, crop, frame)
+    assert measured.views(image, _Search(2.0, unknown_origin=True), frame) is first
+    assert len(fitted) == 1
+    measured.views(image, crop, Frame(GEN3, 100.5, 50.0, 3.0, 3.0))
+    measured.views(image, _Search(2.5, unknown_origin=True), frame)
+    measured.views(image.copy(), crop, frame)
+    measured.views(image, _Search(), frame)
+    assert len(fitted) == 5 and fitted[-1] == (frame, False)
 
 
 def test_a_frame_rescaled_keeps_its_paint_box_centre() -> None:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from core.assets import EXAMPLES_DIR, default_pack, load_pack, second_frame_pack
 from core.decode import BEAM, observe
-from core.detect import Detection, Frame, Leans, _screen_families, detect, paint_box
+from core.detect import Detection, Frame, Measured, _screen_families, detect, paint_box
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier, _best, _seen_whole
 from core.render import SpindaRenderer
@@ -456,24 +456,24 @@ def test_a_cropped_photo_whose_cast_hides_the_cream_is_looked_at_brighter(
     assert identifier.identify_array(scene.image).status == "no_spinda"
 
 
-def test_every_look_at_one_picture_shares_its_sprites_leans(
+def test_every_look_at_one_picture_shares_what_is_measured_of_it(
     identifier: Identifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crop with no Spinda takes every look (own resolution, trial game pixels, each again with a
-    stricter background, then brighter): all of them are given one Leans, so a sprite's lean, the
-    costliest step of a crop's search, is measured once for the picture, and the next picture starts
-    afresh."""
+    stricter background, then brighter): all of them are given one Measured, so a sprite's lean, the
+    costliest step of a crop's search, and a box's fit are measured once for the picture, and the next
+    picture starts afresh."""
     given: list[object] = []
 
     def recorded(*args: Any, **kwargs: Any) -> list[Detection]:
-        given.append(kwargs.get("leans"))
+        given.append(kwargs.get("measured"))
         return detect(*args, **kwargs)
 
     monkeypatch.setattr("core.pipeline.detect", recorded)
     image = np.random.default_rng(0).integers(90, 110, (150, 170, 3), dtype=np.uint8)
     assert identifier.identify_array(image).status == "no_spinda"
-    assert len(given) == 5 and isinstance(given[0], Leans)
-    assert all(leans is given[0] for leans in given)
+    assert len(given) == 5 and isinstance(given[0], Measured)
+    assert all(measured is given[0] for measured in given)
     identifier.identify_array(image)
     assert given[5] is not given[0]
 

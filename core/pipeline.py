@@ -221,7 +221,7 @@ class Identifier:
         # finds no Spinda, at its own resolution; a smoothed crop the other way round, at its own
         # resolution, then where that finds none or is unsure, at trial game pixels (at_screen_pixels).
         best = None
-        measured = Measured()
+        measured = Measured(self._spinda_shaped)
         for strict in (False, True):
             found = detect(image, self.colours, self.families, strict_background=strict, measured=measured)
             decoded = self._decoded(_seen_whole(found, image))
@@ -256,8 +256,8 @@ class Identifier:
         out: list[Scored] = []
         for found in detections:
             shape = self.bodies[found.family.key]
-            detection = shape.filled(found)
-            if spinda_shaped(detection, shape):
+            detection = self._shaped(found)
+            if detection is not None:
                 decoded = self._decode(detection)
                 out.append(
                     (
@@ -267,6 +267,15 @@ class Identifier:
                     )
                 )
         return out
+
+    def _shaped(self, found: Detection) -> Detection | None:
+        """The detection, its body filled (`BodyShape.filled`), where it is Spinda-shaped; else None."""
+        shape = self.bodies[found.family.key]
+        detection = shape.filled(found)
+        return detection if spinda_shaped(detection, shape) else None
+
+    def _spinda_shaped(self, found: Detection) -> bool:
+        return self._shaped(found) is not None
 
     def _decode(self, detection: Detection) -> Decoded:
         model = self.models.get(detection.family.key)

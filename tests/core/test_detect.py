@@ -539,14 +539,14 @@ def test_a_crops_lean_is_measured_once_for_boxes_that_nearly_agree(monkeypatch: 
 
 
 def test_a_fit_is_kept_for_the_same_search_of_the_same_picture_around_the_same_frame(
-    monkeypatch: pytest.MonkeyPatch,
+    colours: ColourModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stricter background's look finds many of the first look's boxes again: their fits, the bulk of
     a search's time, are taken from the first. Only for exactly that frame, search and picture array: a
     box a little off is fitted afresh, and so is a brighter exposure (another array, even if alike)."""
     fitted: list[tuple[Frame, bool]] = []
 
-    def counted(image: object, coarse: Frame, search: _Search, measured: object) -> list[object]:
+    def counted(image: object, coarse: Frame, search: _Search, *rest: object) -> list[object]:
         fitted.append((coarse, search.unknown_origin))
         return []
 
@@ -555,13 +555,13 @@ def test_a_fit_is_kept_for_the_same_search_of_the_same_picture_around_the_same_f
     image = np.zeros((8, 8, 3), np.uint8)
     frame = Frame(GEN3, 100.0, 50.0, 3.0, 3.0)
     crop = _Search(2.0, unknown_origin=True)
-    first = measured.views(image, crop, frame)
-    assert measured.views(image, _Search(2.0, unknown_origin=True), frame) is first
+    first = measured.views(image, crop, frame, colours)
+    assert measured.views(image, _Search(2.0, unknown_origin=True), frame, colours) is first
     assert len(fitted) == 1
-    measured.views(image, crop, Frame(GEN3, 100.5, 50.0, 3.0, 3.0))
-    measured.views(image, _Search(2.5, unknown_origin=True), frame)
-    measured.views(image.copy(), crop, frame)
-    measured.views(image, _Search(), frame)
+    measured.views(image, crop, Frame(GEN3, 100.5, 50.0, 3.0, 3.0), colours)
+    measured.views(image, _Search(2.5, unknown_origin=True), frame, colours)
+    measured.views(image.copy(), crop, frame, colours)
+    measured.views(image, _Search(), frame, colours)
     assert len(fitted) == 5 and fitted[-1] == (frame, False)
 
 

@@ -14,6 +14,7 @@ from PIL import Image
 from core.assets import EXAMPLES_DIR, default_pack, load_pack, second_frame_pack
 from core.decode import BEAM, observe
 from core.detect import Detection, Frame, Measured, _screen_families, detect, paint_box
+from core.enlargement import Tilt, tilts
 from core.games import GEN3, GEN4, GameFamily
 from core.pipeline import Identification, Identifier, _best, _seen_whole
 from core.render import SpindaRenderer
@@ -730,6 +731,28 @@ def test_a_reading_no_better_than_a_guess_is_no_spinda(
     monkeypatch.setattr("core.pipeline.MIN_CONFIDENCE", 0.0)
     guessed = identifier.identify_array(scene.image)
     assert guessed.status == "ok" and guessed.confidence is not None and guessed.confidence < 0.015
+
+
+def test_a_crop_is_straightened_only_where_it_reads_spinda_shaped_upright(
+    identifier: Identifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crop with no Spinda (bench/identify_bench.py's no-Spinda crops, seed 11 #0, 909x570) has dozens
+    of boxes in Spinda's colours at the trial game pixels: none reads as Spinda-shaped upright, so none
+    has its lean measured or is straightened, the costliest steps of its search. Straightened wherever
+    its grid leans, its leans are measured many times over."""
+    measured: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Tilt:
+        measured.append(args)
+        return tilts(*args, **kwargs)
+
+    monkeypatch.setattr("core.detect.tilts", counted)
+    scene = next(iter(no_spinda_crops(1, np.random.default_rng([11, 98]))))
+    assert identifier.identify_array(scene.image).status == "no_spinda"
+    assert measured == []
+    monkeypatch.setattr(Identifier, "_spinda_shaped", lambda self, found: True)
+    assert identifier.identify_array(scene.image).status == "no_spinda"
+    assert len(measured) > 3
 
 
 def test_a_full_resolution_phone_photo(identifier: Identifier) -> None:
